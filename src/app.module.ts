@@ -1,0 +1,24 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { ChatModule } from './chat/chat.module.js';
+import type { TollgateConfig } from './config/config.js';
+import { ConfigModule } from './config/config.module.js';
+import { HealthModule } from './health/health.module.js';
+import { LoggingModule } from './logging/logging.module.js';
+import { ModelsModule } from './models/models.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: TollgateConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(logger),
+        HealthModule,
+        ChatModule,
+        ModelsModule,
+      ],
+    };
+  }
+}

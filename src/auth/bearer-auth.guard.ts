@@ -1,0 +1,59 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { IncomingMessage } from 'node:http';
+import { ErrorCode, GatewayError } from '../common/errors/gateway-error.js';
+import { AuthService } from './auth.service.js';
+
+export const ADMIN_ONLY = 'tollgate:admin-only';
+
+/**
+ * The single place where the caller's identity is established: reads
+ * `Authorization: Bearer <token>` and stores the identity on the request context.
+ */
+@Injectable()
+export class BearerAuthGuard implements CanActivate {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<IncomingMessage>();
+    const ctx = req.tollgate;
+    if (this.auth.disabled) {
+      if (ctx) ctx.identity = { kind: 'anonymous', keyId: null };
+      return true;
+    }
+    const token = bearerToken(req.headers.authorization);
+    if (token === undefined) {
+      throw new GatewayError(
+        ErrorCode.Unauthorized,
+        'You did not provide an API key. Send it as "Authorization: Bearer <key>".',
+        { wireCode: 'missing_api_key' },
+      );
+    }
+    const identity = await this.auth.authenticate(token);
+    if (!identity) {
+      throw new GatewayError(ErrorCode.Unauthorized, 'Incorrect API key provided.', {
+        wireCode: 'invalid_api_key',
+      });
+    }
+    const adminOnly = this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (adminOnly && identity.kind !== 'master') {
+      throw new GatewayError(ErrorCode.Forbidden, 'This endpoint requires the master key.', {
+        wireCode: 'master_key_required',
+      });
+    }
+    if (ctx) ctx.identity = identity;
+    return true;
+  }
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m?.[1];
+}

@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { RequestContext } from '../common/context/request-context.js';
+import { ModelRouter } from '../models/model-router.service.js';
+import type { StreamChunk, UpstreamCall } from '../providers/provider-adapter.js';
+import type { Route } from '../models/model-router.service.js';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from './chat-completion.types.js';
+
+/**
+ * Routes a chat completion to its provider and relays the answer, recording on the
+ * request context what accounting needs (provider, model, usage, timings).
+ */
+@Injectable()
+export class ChatService {
+  constructor(private readonly router: ModelRouter) {}
+
+  async complete(
+    body: ChatCompletionRequest,
+    ctx: RequestContext,
+    headers: IncomingHttpHeaders,
+  ): Promise<ChatCompletion> {
+    const { route, call } = this.prepare(body, ctx, headers, false);
+    ctx.upstreamStart();
+    let completion: ChatCompletion;
+    try {
+      completion = await route.adapter.complete(call);
+    } finally {
+      ctx.upstreamEnd();
+    }
+    completion.provider = route.adapter.name;
+    ctx.usage = completion.usage;
+    ctx.status = 200;
+    return completion;
+  }
+
+  /** Resolves once the upstream accepted the stream; yields serialised chunks. */
+  async stream(
+    body: ChatCompletionRequest,
+    ctx: RequestContext,
+    headers: IncomingHttpHeaders,
+  ): Promise<AsyncIterable<string>> {
+    const { route, call } = this.prepare(body, ctx, headers, true);
+    ctx.upstreamStart();
+    call.onUpstreamHeaders = () => ctx.upstreamEnd();
+    let chunks: AsyncIterable<StreamChunk>;
+    try {
+      chunks = await route.adapter.stream(call);
+    } finally {
+      ctx.upstreamEnd();
+    }
+    return relayFrames(chunks, ctx);
+  }
+
+  private prepare(
+    body: ChatCompletionRequest,
+    ctx: RequestContext,
+    headers: IncomingHttpHeaders,
+    stream: boolean,
+  ): { route: Route; call: UpstreamCall } {
+    ctx.requestedModel = body.model;
+    ctx.stream = stream;
+    ctx.includeUsage = stream && body.stream_options?.include_usage === true;
+    ctx.user = typeof body.user === 'string' ? body.user : undefined;
+    const route = this.router.resolve(body.model, body.provider);
+    ctx.provider = route.adapter.name;
+    ctx.model = route.model;
+    return {
+      route,
+      call: { body, model: route.model, signal: ctx.signal, clientHeaders: headers },
+    };
+  }
+}
+
+/**
+ * Turns translated chunks into the frames the client sees: usage is always captured
+ * for accounting, but the usage chunk only reaches clients that asked for it.
+ */
+export async function* relayFrames(
+  chunks: AsyncIterable<StreamChunk>,
+  ctx: RequestContext,
+): AsyncGenerator<string> {
+  const text: string[] = [];
+  ctx.relayedText = text;
+  for await (const { chunk, raw } of chunks) {
+    if (ctx.ttftMs === undefined && carriesOutput(chunk)) ctx.ttftMs = ctx.elapsedMs();
+    for (const choice of chunk.choices) {
+      const content = choice.delta?.content;
+      if (typeof content === 'string' && content !== '') text.push(content);
+    }
+    if (chunk.usage) {
+      ctx.usage = chunk.usage;
+      if (!ctx.includeUsage) {
+        if (chunk.choices.length === 0) continue;
+        const { usage: _hidden, ...rest } = chunk;
+        yield JSON.stringify(rest);
+        continue;
+      }
+    }
+    yield raw ?? JSON.stringify(chunk);
+  }
+}
+
+function carriesOutput(chunk: ChatCompletionChunk): boolean {
+  for (const c of chunk.choices) {
+    const d = c.delta;
+    if (!d) continue;
+    if ((typeof d.content === 'string' && d.content !== '') || d.tool_calls || d.reasoning_content) {
+      return true;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,135 @@
+import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
+import { CONTENT_PART_DTOS } from './content-part.dto.js';
+
+/** Documentation shapes of what `/v1/chat/completions` returns. */
+
+export class FunctionCallOutDto {
+  name!: string;
+  /** JSON-encoded arguments. */
+  arguments!: string;
+}
+
+export class ToolCallOutDto {
+  id!: string;
+  @ApiProperty({ enum: ['function'] })
+  type!: 'function';
+  function!: FunctionCallOutDto;
+  /** Provider data to send back unchanged with this tool call (e.g. Gemini thought signatures). */
+  @ApiProperty({ required: false, type: Object, additionalProperties: true })
+  extra_content?: Record<string, unknown>;
+}
+
+@ApiExtraModels(...CONTENT_PART_DTOS)
+export class ResponseMessageDto {
+  @ApiProperty({ enum: ['assistant'] })
+  role!: 'assistant';
+  /** The reply text; null when the model only called tools. */
+  @ApiProperty({
+    nullable: true,
+    oneOf: [
+      { type: 'string' },
+      { type: 'array', items: { oneOf: CONTENT_PART_DTOS.map((d) => ({ $ref: getSchemaPath(d) })) } },
+    ],
+  })
+  content!: string | null;
+  tool_calls?: ToolCallOutDto[];
+  /** Reasoning / thinking text, where the provider returns it. */
+  reasoning_content?: string;
+  refusal?: string | null;
+}
+
+export class ChoiceDto {
+  index!: number;
+  message!: ResponseMessageDto;
+  @ApiProperty({ enum: ['stop', 'length', 'tool_calls', 'content_filter', 'function_call'], nullable: true })
+  finish_reason!: string | null;
+  @ApiProperty({ required: false, type: Object, nullable: true, additionalProperties: true })
+  logprobs?: Record<string, unknown> | null;
+}
+
+export class PromptTokensDetailsDto {
+  /** Prompt tokens read from the provider's cache. */
+  cached_tokens?: number;
+  /** Prompt tokens written to the provider's cache. */
+  cache_write_tokens?: number;
+  audio_tokens?: number;
+  text_tokens?: number;
+  image_tokens?: number;
+}
+
+export class CompletionTokensDetailsDto {
+  /** Reasoning tokens, counted inside completion_tokens. */
+  reasoning_tokens?: number;
+  audio_tokens?: number;
+  accepted_prediction_tokens?: number;
+  rejected_prediction_tokens?: number;
+}
+
+export class UsageDto {
+  prompt_tokens!: number;
+  completion_tokens!: number;
+  total_tokens!: number;
+  prompt_tokens_details?: PromptTokensDetailsDto;
+  completion_tokens_details?: CompletionTokensDetailsDto;
+  /** The upstream provider's own usage object, unchanged. */
+  @ApiProperty({ required: false, type: Object, additionalProperties: true })
+  raw_usage?: Record<string, unknown>;
+}
+
+export class ChatCompletionResponseDto {
+  id!: string;
+  @ApiProperty({ enum: ['chat.completion'] })
+  object!: 'chat.completion';
+  /** Unix seconds. */
+  created!: number;
+  model!: string;
+  /** The provider instance that served the request. */
+  provider!: string;
+  system_fingerprint?: string;
+  choices!: ChoiceDto[];
+  usage?: UsageDto;
+}
+
+export class FunctionDeltaDto {
+  name?: string;
+  /** A fragment of the JSON-encoded arguments. */
+  arguments?: string;
+}
+
+export class ToolCallDeltaDto {
+  /** Counts tool calls within the choice: 0, 1, … */
+  index!: number;
+  id?: string;
+  @ApiProperty({ required: false, enum: ['function'] })
+  type?: 'function';
+  function?: FunctionDeltaDto;
+}
+
+export class ChunkDeltaDto {
+  @ApiProperty({ required: false, enum: ['assistant'] })
+  role?: 'assistant';
+  @ApiProperty({ required: false, nullable: true, type: 'string' })
+  content?: string | null;
+  reasoning_content?: string;
+  tool_calls?: ToolCallDeltaDto[];
+}
+
+export class ChunkChoiceDto {
+  index!: number;
+  delta!: ChunkDeltaDto;
+  @ApiProperty({ enum: ['stop', 'length', 'tool_calls', 'content_filter', 'function_call'], nullable: true })
+  finish_reason!: string | null;
+}
+
+/** One `data:` event of a streamed completion; the stream ends with `data: [DONE]`. */
+export class ChatCompletionChunkDto {
+  id!: string;
+  @ApiProperty({ enum: ['chat.completion.chunk'] })
+  object!: 'chat.completion.chunk';
+  created!: number;
+  model!: string;
+  choices!: ChunkChoiceDto[];
+  /** Present on the final chunk (with `choices: []`) when `stream_options.include_usage` was set. */
+  @ApiProperty({ required: false, nullable: true, type: () => UsageDto })
+  usage?: UsageDto | null;
+}

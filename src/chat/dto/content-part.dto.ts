@@ -1,0 +1,60 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+/** Documentation shapes of message content parts; validation is `IsMessageContent`. */
+export class TextPartDto {
+  @ApiProperty({ enum: ['text'] })
+  type!: 'text';
+  text!: string;
+}
+
+export class ImageUrlDto {
+  /** An http(s) URL or a `data:` URL with base64 image data. */
+  url!: string;
+  @ApiProperty({ enum: ['auto', 'low', 'high'], required: false })
+  detail?: 'auto' | 'low' | 'high';
+}
+
+export class ImageUrlPartDto {
+  @ApiProperty({ enum: ['image_url'] })
+  type!: 'image_url';
+  image_url!: ImageUrlDto;
+}
+
+export class InputAudioDto {
+  /** Base64-encoded audio. */
+  data!: string;
+  /** Audio format, e.g. wav or mp3. */
+  format!: string;
+}
+
+export class InputAudioPartDto {
+  @ApiProperty({ enum: ['input_audio'] })
+  type!: 'input_audio';
+  input_audio!: InputAudioDto;
+}
+
+export class FileDto {
+  file_data?: string;
+  file_id?: string;
+  filename?: string;
+}
+
+export class FilePartDto {
+  @ApiProperty({ enum: ['file'] })
+  type!: 'file';
+  file!: FileDto;
+}
+
+export class RefusalPartDto {
+  @ApiProperty({ enum: ['refusal'] })
+  type!: 'refusal';
+  refusal!: string;
+}
+
+export const CONTENT_PART_DTOS = [
+  TextPartDto,
+  ImageUrlPartDto,
+  InputAudioPartDto,
+  FilePartDto,
+  RefusalPartDto,
+] as const;

@@ -1,0 +1,100 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Usage } from '../../chat/chat-completion.types.js';
+
+/** Who is calling, established by the bearer guard and nowhere else. */
+export interface CallerIdentity {
+  kind: 'master' | 'key' | 'anonymous';
+  /** Managed key id; null for the master key or when auth is disabled. */
+  keyId: string | null;
+  keyName?: string;
+  /** Allowed models for a managed key (undefined: all). */
+  models?: string[];
+}
+
+/**
+ * Everything known about one request as it passes through the gateway. Created by the
+ * request-context middleware, filled in by the guard and the chat service, read by the
+ * request logger and the usage recorder once the response is over.
+ */
+export class RequestContext {
+  readonly startedAt = performance.now();
+  readonly startedAtDate = new Date();
+  private readonly abortController = new AbortController();
+  identity?: CallerIdentity;
+  /** Model as the client asked for it. */
+  requestedModel?: string;
+  provider?: string;
+  /** Model id sent upstream. */
+  model?: string;
+  stream = false;
+  /** Client set `stream_options.include_usage`. */
+  includeUsage = false;
+  user?: string;
+  /** Milliseconds spent waiting on the upstream (sending to last byte read / headers). */
+  upstreamMs = 0;
+  private upstreamStartedAt?: number;
+  ttftMs?: number;
+  usage?: Usage;
+  status?: number;
+  errorType?: string;
+  errorCode?: string;
+  /** The response ended before the upstream finished (client abort or mid-stream error). */
+  partial = false;
+  /** Text relayed so far in a stream (for estimating an aborted stream's output). */
+  relayedText?: string[];
+
+  constructor(readonly id: string) {}
+
+  get signal(): AbortSignal {
+    return this.abortController.signal;
+  }
+
+  get clientGone(): boolean {
+    return this.abortController.signal.aborted;
+  }
+
+  /** Called when the client connection closes before the response finished. */
+  clientClosed(): void {
+    this.abortController.abort();
+  }
+
+  upstreamStart(): void {
+    this.upstreamStartedAt = performance.now();
+  }
+
+  /** Marks the end of a stretch of upstream waiting (headers arrived, or body read). */
+  upstreamEnd(): void {
+    if (this.upstreamStartedAt !== undefined) {
+      this.upstreamMs += performance.now() - this.upstreamStartedAt;
+      this.upstreamStartedAt = undefined;
+    }
+  }
+
+  elapsedMs(): number {
+    return performance.now() - this.startedAt;
+  }
+
+  /** Time spent in the gateway itself so far, upstream waits excluded. */
+  overheadMs(): number {
+    return Math.max(0, this.elapsedMs() - this.upstreamMs);
+  }
+}
+
+declare module 'node:http' {
+  interface IncomingMessage {
+    tollgate?: RequestContext;
+  }
+}
+
+export function contextOf(req: IncomingMessage): RequestContext | undefined {
+  return req.tollgate;
+}
+
+/** Injects the request's RequestContext into a handler parameter. */
+export const Ctx = createParamDecorator((_data: unknown, host: ExecutionContext) => {
+  const req = host.switchToHttp().getRequest<IncomingMessage>();
+  if (!req.tollgate) throw new Error('request context middleware did not run');
+  return req.tollgate;
+});

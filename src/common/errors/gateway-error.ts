@@ -1,0 +1,60 @@
+/**
+ * Every failure Tollgate reports is a GatewayError with one of these codes.
+ * `error-envelope.ts` is the one place that maps a code to an HTTP status and the
+ * OpenAI error envelope.
+ */
+export enum ErrorCode {
+  InvalidRequest = 'invalid_request',
+  InvalidJson = 'invalid_json',
+  BodyTooLarge = 'body_too_large',
+  Unauthorized = 'unauthorized',
+  Forbidden = 'forbidden',
+  NotFound = 'not_found',
+  ModelNotFound = 'model_not_found',
+  ModelAmbiguous = 'model_ambiguous',
+  ProviderNotFound = 'provider_not_found',
+  RateLimited = 'rate_limited',
+  BudgetExceeded = 'budget_exceeded',
+  /** The upstream answered with an error; `status` carries the status to send. */
+  Upstream = 'upstream_error',
+  UpstreamTimeout = 'upstream_timeout',
+  UpstreamUnreachable = 'upstream_unreachable',
+  UpstreamInvalidResponse = 'upstream_invalid_response',
+  Unsupported = 'unsupported_parameter',
+  Internal = 'internal_error',
+}
+
+export interface GatewayErrorOptions {
+  param?: string | null;
+  /** HTTP status, for codes whose status is not fixed (Upstream). */
+  status?: number;
+  /** OpenAI `error.type` override (e.g. the upstream's own type). */
+  type?: string;
+  /** OpenAI `error.code` override. */
+  wireCode?: string | null;
+  /** Seconds, passed on as `retry-after`. */
+  retryAfter?: string;
+  cause?: unknown;
+}
+
+export class GatewayError extends Error {
+  readonly param: string | null;
+  readonly status?: number;
+  readonly type?: string;
+  readonly wireCode?: string | null;
+  readonly retryAfter?: string;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options: GatewayErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GatewayError';
+    this.param = options.param ?? null;
+    this.status = options.status;
+    this.type = options.type;
+    this.wireCode = options.wireCode;
+    this.retryAfter = options.retryAfter;
+  }
+}

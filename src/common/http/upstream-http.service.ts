@@ -1,0 +1,115 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import type { TollgateConfig } from '../../config/config.js';
+import { TOLLGATE_CONFIG } from '../../config/config.module.js';
+import { ErrorCode, GatewayError } from '../errors/gateway-error.js';
+
+export interface UpstreamRequest {
+  /** Provider instance name, for error messages (never the URL or key). */
+  provider: string;
+  method: 'GET' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+  /**
+   * Deadline for the whole exchange, body included. Streams pass `false`: they are
+   * bounded by the idle timeout between chunks instead.
+   */
+  totalTimeout?: boolean;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+}
+
+/** Thrown (as `cause`) when the client went away; never reported to anyone. */
+export class ClientAbortedError extends Error {
+  constructor() {
+    super('client closed the connection');
+    this.name = 'ClientAbortedError';
+  }
+}
+
+/**
+ * The only code that talks to upstreams. One keep-alive pool per origin (undici Agent),
+ * connect/headers/idle timeouts from config, failures turned into GatewayErrors that
+ * name the provider and nothing else.
+ */
+@Injectable()
+export class UpstreamHttp implements OnModuleDestroy {
+  private readonly agent: Agent;
+  private readonly timeoutMs: number;
+
+  constructor(@Inject(TOLLGATE_CONFIG) config: TollgateConfig) {
+    this.timeoutMs = config.requestTimeoutMs;
+    this.agent = new Agent({
+      connect: { timeout: config.connectTimeoutMs },
+      keepAliveTimeout: 60_000,
+      keepAliveMaxTimeout: 600_000,
+      headersTimeout: config.requestTimeoutMs,
+      bodyTimeout: config.requestTimeoutMs,
+    });
+  }
+
+  async send(req: UpstreamRequest): Promise<UpstreamResponse> {
+    const deadline = req.totalTimeout === false ? undefined : AbortSignal.timeout(this.timeoutMs);
+    const signal = deadline ? AbortSignal.any([req.signal, deadline]) : req.signal;
+    try {
+      const res = await request(req.url, {
+        dispatcher: this.agent,
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        signal,
+      });
+      return { status: res.statusCode, headers: res.headers, body: res.body };
+    } catch (err) {
+      throw this.translateError(err, req, deadline);
+    }
+  }
+
+  /** Reads a whole body as text, mapping failures like `send` does. */
+  async readText(res: UpstreamResponse, req: UpstreamRequest): Promise<string> {
+    try {
+      return await res.body.text();
+    } catch (err) {
+      throw this.translateError(err, req, undefined);
+    }
+  }
+
+  translateError(err: unknown, req: UpstreamRequest, deadline?: AbortSignal): GatewayError {
+    if (err instanceof GatewayError) return err;
+    if (req.signal.aborted) {
+      return new GatewayError(ErrorCode.UpstreamUnreachable, 'client closed the connection', {
+        cause: new ClientAbortedError(),
+      });
+    }
+    const code = (err as { code?: string }).code;
+    if (
+      deadline?.aborted ||
+      err instanceof undiciErrors.HeadersTimeoutError ||
+      err instanceof undiciErrors.BodyTimeoutError ||
+      code === 'UND_ERR_CONNECT_TIMEOUT'
+    ) {
+      return new GatewayError(
+        ErrorCode.UpstreamTimeout,
+        `The upstream provider '${req.provider}' did not answer in time.`,
+      );
+    }
+    return new GatewayError(
+      ErrorCode.UpstreamUnreachable,
+      `Could not reach the upstream provider '${req.provider}'${code ? ` (${code})` : ''}.`,
+    );
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+export function isClientAbort(err: unknown): boolean {
+  return err instanceof GatewayError && err.cause instanceof ClientAbortedError;
+}

@@ -1,0 +1,44 @@
+import type { ServerResponse } from 'node:http';
+import type { RequestContext } from '../context/request-context.js';
+import { toWireError } from '../errors/error-envelope.js';
+import { toGatewayError } from '../errors/to-gateway-error.js';
+import { isClientAbort } from '../http/upstream-http.service.js';
+import { SseWriter } from './sse-writer.js';
+
+/**
+ * Sends already-accepted stream frames to the client. A failure after the headers went
+ * out becomes one error event; a client that went away just ends the relay, which
+ * (through the request's abort signal and the iterator's return) cancels the upstream.
+ */
+export async function relaySse(
+  res: ServerResponse,
+  frames: AsyncIterable<string>,
+  ctx: RequestContext,
+  heartbeatMs: number,
+): Promise<void> {
+  const writer = new SseWriter(res, heartbeatMs);
+  writer.open({ 'x-tollgate-overhead-ms': ctx.overheadMs().toFixed(3) });
+  ctx.status = 200;
+  try {
+    for await (const frame of frames) {
+      if (ctx.clientGone) break;
+      await writer.data(frame);
+    }
+    if (ctx.clientGone) {
+      ctx.partial = true;
+      writer.abort();
+      return;
+    }
+    writer.done();
+  } catch (err) {
+    ctx.partial = true;
+    if (ctx.clientGone || isClientAbort(err)) {
+      writer.abort();
+      return;
+    }
+    const wire = toWireError(toGatewayError(err));
+    ctx.errorType = wire.body.error.type;
+    ctx.errorCode = wire.body.error.code ?? undefined;
+    writer.error(wire.body);
+  }
+}

@@ -1,0 +1,87 @@
+import type { ServerResponse } from 'node:http';
+import type { OpenAIErrorBody } from '../errors/error-envelope.js';
+
+/**
+ * Writes an OpenAI-style event stream: `data: …\n\n` frames, heartbeat comments during
+ * silences, backpressure respected, `data: [DONE]` or one error event at the end.
+ */
+export class SseWriter {
+  private heartbeat?: NodeJS.Timeout;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly heartbeatMs: number,
+  ) {}
+
+  open(extraHeaders: Record<string, string> = {}): void {
+    this.res.writeHead(200, {
+      ...extraHeaders,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    this.res.flushHeaders();
+    this.armHeartbeat();
+  }
+
+  get closed(): boolean {
+    return this.res.destroyed || this.res.writableEnded;
+  }
+
+  /** Writes one data frame; resolves when the socket can take more. */
+  async data(json: string): Promise<void> {
+    if (this.closed) return;
+    this.armHeartbeat();
+    if (!this.res.write(`data: ${json}\n\n`)) await this.drained();
+  }
+
+  done(): void {
+    this.finish('data: [DONE]\n\n');
+  }
+
+  error(body: OpenAIErrorBody): void {
+    this.finish(`data: ${JSON.stringify(body)}\n\n`);
+  }
+
+  /** Stops the heartbeat and ends the response without a trailer (client is gone). */
+  abort(): void {
+    this.stopHeartbeat();
+    if (!this.res.writableEnded) this.res.end();
+  }
+
+  private finish(last: string): void {
+    this.stopHeartbeat();
+    if (this.closed) return;
+    this.res.end(last);
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        resolve();
+      };
+      this.res.on('drain', done);
+      this.res.on('close', done);
+    });
+  }
+
+  private armHeartbeat(): void {
+    if (this.heartbeat) {
+      this.heartbeat.refresh();
+      return;
+    }
+    this.heartbeat = setInterval(() => {
+      if (this.closed) this.stopHeartbeat();
+      else this.res.write(': keep-alive\n\n');
+    }, this.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+}

@@ -1,0 +1,349 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import {
+  BUILTIN_PROVIDERS,
+  DEFAULT_AZURE_API_VERSION,
+  PROVIDER_TYPES,
+  type ProviderType,
+} from './provider-types.js';
+
+export interface ProviderConfig {
+  /** Instance name: the `provider` in `provider/model` ids and in responses. */
+  name: string;
+  type: ProviderType;
+  baseUrl: string;
+  apiKey?: string;
+  /** When set, the model list; no discovery call is made. */
+  models?: string[];
+  /** Azure `api-version`. */
+  apiVersion?: string;
+  /** Extra static headers sent upstream (e.g. OpenRouter's `HTTP-Referer`). */
+  headers: Record<string, string>;
+  /** Per-model default `max_tokens` for providers that require one (Anthropic). */
+  defaultMaxTokens?: Record<string, number>;
+}
+
+export type AuthConfig =
+  | { mode: 'disabled' }
+  | { mode: 'master'; masterKey: string; generated: boolean };
+
+export interface TollgateConfig {
+  host: string;
+  port: number;
+  auth: AuthConfig;
+  databaseUrl: string;
+  redisUrl?: string;
+  logLevel: string;
+  metricsPublic: boolean;
+  bodyLimitBytes: number;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  heartbeatMs: number;
+  discoveryIntervalMs: number;
+  providers: ProviderConfig[];
+  /** alias → `provider/model` (or another model name). */
+  aliases: Record<string, string>;
+  /** Path of the YAML file that was loaded, if any. */
+  configFile?: string;
+  /** The parsed YAML document, for sections owned by other modules (pricing, limits). */
+  file: Record<string, unknown>;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const PROVIDER_NAME = /^[a-z0-9][a-z0-9._-]*$/;
+
+/**
+ * Reads and validates the whole configuration once. This is the only place that
+ * reads `process.env`; every problem is collected so the operator sees them all.
+ */
+export function loadConfig(env: Env = process.env): TollgateConfig {
+  const problems: string[] = [];
+  const str = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return n;
+  };
+
+  const configPath = str('TOLLGATE_CONFIG') ?? (existsSync('tollgate.yaml') ? 'tollgate.yaml' : undefined);
+  let file: Record<string, unknown> = {};
+  if (configPath !== undefined) {
+    try {
+      const parsed: unknown = parseYaml(readFileSync(configPath, 'utf8'));
+      if (parsed !== null && parsed !== undefined) {
+        if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+          problems.push(`${configPath}: the top level must be a mapping`);
+        } else {
+          file = substituteEnv(parsed as Record<string, unknown>, env, problems) as Record<
+            string,
+            unknown
+          >;
+        }
+      }
+    } catch (err) {
+      problems.push(`TOLLGATE_CONFIG: cannot read ${configPath}: ${(err as Error).message}`);
+    }
+  }
+
+  const logLevel = str('LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+
+  const authMode = str('TOLLGATE_AUTH');
+  let auth: AuthConfig;
+  if (authMode !== undefined && authMode !== 'disabled' && authMode !== 'enabled') {
+    problems.push(`TOLLGATE_AUTH must be "disabled" or "enabled", got "${authMode}"`);
+  }
+  if (authMode === 'disabled') {
+    auth = { mode: 'disabled' };
+  } else {
+    const masterKey = str('TOLLGATE_MASTER_KEY');
+    if (masterKey !== undefined && masterKey.length < 16) {
+      problems.push('TOLLGATE_MASTER_KEY must be at least 16 characters');
+    }
+    auth = masterKey
+      ? { mode: 'master', masterKey, generated: false }
+      : { mode: 'master', masterKey: `tg-master-${randomBytes(24).toString('base64url')}`, generated: true };
+  }
+
+  const databaseUrl = str('DATABASE_URL') ?? 'sqlite:./data/tollgate.db';
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    problems.push('DATABASE_URL must start with sqlite: or postgres://');
+  }
+  const redisUrl = str('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    problems.push('REDIS_URL must start with redis:// or rediss://');
+  }
+
+  const providers = loadProviders(env, str, file, problems);
+  const aliases = loadAliases(file, problems);
+
+  const config: TollgateConfig = {
+    host: str('HOST') ?? '0.0.0.0',
+    port: int('PORT', 8080, 0, 65535),
+    auth,
+    databaseUrl,
+    redisUrl,
+    logLevel,
+    metricsPublic: str('METRICS_PUBLIC') === 'true',
+    bodyLimitBytes: parseSize(str('TOLLGATE_BODY_LIMIT'), problems),
+    connectTimeoutMs: int('TOLLGATE_CONNECT_TIMEOUT_MS', 10_000, 1, 600_000),
+    requestTimeoutMs: int('TOLLGATE_TIMEOUT_MS', 600_000, 1, 3_600_000),
+    heartbeatMs: int('TOLLGATE_HEARTBEAT_MS', 15_000, 100, 600_000),
+    discoveryIntervalMs: int('TOLLGATE_DISCOVERY_INTERVAL_S', 600, 0, 86_400) * 1000,
+    providers,
+    aliases,
+    configFile: configPath,
+    file,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function parseSize(raw: string | undefined, problems: string[]): number {
+  const fallback = 10 * 1024 * 1024;
+  if (raw === undefined) return fallback;
+  const m = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(raw);
+  if (!m) {
+    problems.push(`TOLLGATE_BODY_LIMIT must be a size like 10mb or 1048576, got "${raw}"`);
+    return fallback;
+  }
+  const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] ?? 'b').toLowerCase()] ?? 1;
+  return Number(m[1]) * unit;
+}
+
+function loadProviders(
+  env: Env,
+  str: (name: string) => string | undefined,
+  file: Record<string, unknown>,
+  problems: string[],
+): ProviderConfig[] {
+  const byName = new Map<string, ProviderConfig>();
+
+  for (const p of BUILTIN_PROVIDERS) {
+    const apiKey = str(`${p.prefix}_API_KEY`);
+    const baseUrl = str(`${p.prefix}_BASE_URL`);
+    const enabled = p.keyless ? baseUrl !== undefined || apiKey !== undefined : apiKey !== undefined;
+    if (!enabled) continue;
+    const resolvedBase = baseUrl ?? p.defaultBaseUrl;
+    if (resolvedBase === undefined) {
+      problems.push(`${p.prefix}_BASE_URL is required when ${p.prefix}_API_KEY is set`);
+      continue;
+    }
+    const name = p.prefix.toLowerCase();
+    byName.set(name, {
+      name,
+      type: p.type,
+      baseUrl: resolvedBase,
+      apiKey,
+      models: parseList(str(`${p.prefix}_MODELS`)),
+      apiVersion: p.type === 'azure-openai' ? (str(`${p.prefix}_API_VERSION`) ?? DEFAULT_AZURE_API_VERSION) : undefined,
+      headers: {},
+    });
+  }
+
+  const section = file.providers;
+  if (section !== undefined) {
+    if (typeof section !== 'object' || section === null || Array.isArray(section)) {
+      problems.push('config providers: must be a mapping of name → provider settings');
+    } else {
+      for (const [name, raw] of Object.entries(section as Record<string, unknown>)) {
+        const p = parseProviderEntry(name, raw, byName.get(name), problems);
+        if (p) byName.set(name, p);
+      }
+    }
+  }
+
+  for (const p of byName.values()) {
+    if (!/^https?:\/\//.test(p.baseUrl)) {
+      problems.push(`provider ${p.name}: base URL must start with http:// or https://, got "${p.baseUrl}"`);
+    }
+    p.baseUrl = p.baseUrl.replace(/\/+$/, '');
+  }
+  void env;
+  return [...byName.values()];
+}
+
+function parseProviderEntry(
+  name: string,
+  raw: unknown,
+  base: ProviderConfig | undefined,
+  problems: string[],
+): ProviderConfig | undefined {
+  const where = `config providers.${name}`;
+  if (!PROVIDER_NAME.test(name)) {
+    problems.push(`${where}: name must be lower-case letters, digits, '.', '_' or '-' (no '/')`);
+    return undefined;
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    problems.push(`${where}: must be a mapping`);
+    return undefined;
+  }
+  const e = raw as Record<string, unknown>;
+  const type = (e.type ?? base?.type) as ProviderType | undefined;
+  if (type === undefined || !PROVIDER_TYPES.includes(type)) {
+    problems.push(`${where}.type must be one of ${PROVIDER_TYPES.join(', ')}`);
+    return undefined;
+  }
+  const builtin = BUILTIN_PROVIDERS.find((b) => b.type === type && b.defaultBaseUrl);
+  const baseUrl =
+    optString(e.base_url, `${where}.base_url`, problems) ??
+    base?.baseUrl ??
+    (type === 'openai-compatible' || type === 'azure-openai' ? undefined : builtin?.defaultBaseUrl);
+  if (baseUrl === undefined) {
+    problems.push(`${where}.base_url is required for type ${type}`);
+    return undefined;
+  }
+  let models = base?.models;
+  if (e.models !== undefined) {
+    if (!Array.isArray(e.models) || e.models.some((m) => typeof m !== 'string' || m === '')) {
+      problems.push(`${where}.models must be a list of model names`);
+    } else {
+      models = e.models as string[];
+    }
+  }
+  let headers: Record<string, string> = base?.headers ?? {};
+  if (e.headers !== undefined) {
+    if (typeof e.headers !== 'object' || e.headers === null || Array.isArray(e.headers) ||
+        Object.values(e.headers).some((v) => typeof v !== 'string')) {
+      problems.push(`${where}.headers must be a mapping of header → string`);
+    } else {
+      headers = e.headers as Record<string, string>;
+    }
+  }
+  let defaultMaxTokens: Record<string, number> | undefined;
+  if (e.default_max_tokens !== undefined) {
+    const d = e.default_max_tokens;
+    if (typeof d !== 'object' || d === null || Array.isArray(d) ||
+        Object.values(d).some((v) => !Number.isInteger(v) || (v as number) < 1)) {
+      problems.push(`${where}.default_max_tokens must map model → positive integer`);
+    } else {
+      defaultMaxTokens = d as Record<string, number>;
+    }
+  }
+  return {
+    name,
+    type,
+    baseUrl,
+    apiKey: optString(e.api_key, `${where}.api_key`, problems) ?? base?.apiKey,
+    models,
+    apiVersion:
+      optString(e.api_version, `${where}.api_version`, problems) ??
+      base?.apiVersion ??
+      (type === 'azure-openai' ? DEFAULT_AZURE_API_VERSION : undefined),
+    headers,
+    defaultMaxTokens,
+  };
+}
+
+function loadAliases(file: Record<string, unknown>, problems: string[]): Record<string, string> {
+  const section = file.aliases;
+  if (section === undefined) return {};
+  if (typeof section !== 'object' || section === null || Array.isArray(section)) {
+    problems.push('config aliases: must be a mapping of alias → model');
+    return {};
+  }
+  const out: Record<string, string> = {};
+  for (const [alias, target] of Object.entries(section as Record<string, unknown>)) {
+    if (typeof target !== 'string' || target === '') {
+      problems.push(`config aliases.${alias} must be a model name such as openai/gpt-4o-mini`);
+    } else {
+      out[alias] = target;
+    }
+  }
+  return out;
+}
+
+function optString(v: unknown, where: string, problems: string[]): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') {
+    problems.push(`${where} must be a string`);
+    return undefined;
+  }
+  return v;
+}
+
+function parseList(raw: string | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  return items.length > 0 ? items : undefined;
+}
+
+/** `${VAR}` in YAML string values is replaced from the environment, so secrets stay out of the file. */
+function substituteEnv(value: unknown, env: Env, problems: string[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Z0-9_]+)\}/g, (_m, name: string) => {
+      const v = env[name];
+      if (v === undefined) {
+        problems.push(`config refers to \${${name}}, which is not set`);
+        return '';
+      }
+      return v;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v) => substituteEnv(v, env, problems));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, problems)]),
+    );
+  }
+  return value;
+}

@@ -1,0 +1,37 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { sendJson } from '../common/http/json-response.js';
+import { Readiness } from './readiness.service.js';
+
+export class HealthDto {
+  status!: string;
+}
+
+export class ReadyDto {
+  status!: string;
+  /** Each dependency and whether it answered. */
+  checks!: Record<string, boolean>;
+}
+
+@ApiTags('health')
+@Controller()
+export class HealthController {
+  constructor(private readonly readiness: Readiness) {}
+
+  /** Liveness: the process is up. */
+  @Get('health')
+  @ApiOkResponse({ type: HealthDto })
+  health(): HealthDto {
+    return { status: 'ok' };
+  }
+
+  /** Readiness: configuration loaded and storage reachable. */
+  @Get('ready')
+  @ApiOkResponse({ type: ReadyDto })
+  @ApiServiceUnavailableResponse({ type: ReadyDto })
+  async ready(@Res() res: Response): Promise<void> {
+    const { ready, checks } = await this.readiness.status();
+    sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', checks }, undefined);
+  }
+}

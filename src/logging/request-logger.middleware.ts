@@ -1,0 +1,35 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+
+/** One log line per request, written when the response is over (finished or aborted). */
+export function requestLoggerMiddleware(logger: Logger) {
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    res.once('close', () => {
+      const ctx = req.tollgate;
+      if (!ctx || !logger.isLevelEnabled('info')) return;
+      logger.info(
+        {
+          req_id: ctx.id,
+          method: req.method,
+          path: (req as { originalUrl?: string }).originalUrl ?? req.url,
+          status: ctx.status ?? res.statusCode,
+          provider: ctx.provider,
+          model: ctx.model,
+          stream: ctx.stream || undefined,
+          key_id: ctx.identity?.keyId ?? undefined,
+          latency_ms: round(ctx.elapsedMs()),
+          overhead_ms: round(ctx.overheadMs()),
+          ttft_ms: ctx.ttftMs === undefined ? undefined : round(ctx.ttftMs),
+          error_type: ctx.errorType,
+          aborted: ctx.clientGone || undefined,
+        },
+        'request',
+      );
+    });
+    next();
+  };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

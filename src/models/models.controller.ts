@@ -1,0 +1,26 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Auth } from '../auth/auth.decorator.js';
+import { ModelDto, ModelListDto } from './dto/model.dto.js';
+import { ModelsService } from './models.service.js';
+
+@ApiTags('models')
+@Auth()
+@Controller('v1/models')
+export class ModelsController {
+  constructor(private readonly models: ModelsService) {}
+
+  /** Every model the gateway can route to, as `provider/model` ids. */
+  @Get()
+  @ApiOkResponse({ type: ModelListDto })
+  list(): ModelListDto {
+    return this.models.list();
+  }
+
+  /** One model by its `provider/model` id (the slash needs no escaping). */
+  @Get('*id')
+  @ApiOkResponse({ type: ModelDto })
+  get(@Param('id') id: string | string[]): ModelDto {
+    return this.models.get(Array.isArray(id) ? id.join('/') : id);
+  }
+}

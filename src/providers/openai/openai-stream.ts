@@ -1,0 +1,45 @@
+import type { EventSourceMessage } from 'eventsource-parser';
+import type { ChatCompletionChunk, Usage } from '../../chat/chat-completion.types.js';
+import { ErrorCode, GatewayError } from '../../common/errors/gateway-error.js';
+import { upstreamError } from '../../common/http/upstream-errors.js';
+import type { StreamChunk } from '../provider-adapter.js';
+import { parseOpenAIError } from './openai-errors.js';
+
+/**
+ * Translates OpenAI-family SSE events into stream chunks, keeping each chunk's original
+ * JSON text so it can be relayed without re-serialising. Ends at `[DONE]` or at the end
+ * of the body; an `{"error":…}` event mid-stream becomes a GatewayError. Groq's
+ * `x_groq.usage` is lifted into `usage` so accounting sees one shape.
+ */
+export async function* openAIChunks(
+  events: AsyncIterable<EventSourceMessage>,
+  provider: string,
+  secrets: Array<string | undefined>,
+): AsyncGenerator<StreamChunk> {
+  for await (const event of events) {
+    const data = event.data;
+    if (data === '[DONE]') return;
+    if (data === '') continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      throw new GatewayError(
+        ErrorCode.UpstreamInvalidResponse,
+        `The upstream provider '${provider}' sent a malformed stream event.`,
+      );
+    }
+    if (typeof parsed !== 'object' || parsed === null) continue;
+    if ('error' in parsed && !('choices' in parsed)) {
+      throw upstreamError(provider, 500, {}, parseOpenAIError(data), secrets);
+    }
+    const chunk = parsed as ChatCompletionChunk;
+    const groqUsage = (chunk.x_groq as { usage?: Usage } | undefined)?.usage;
+    if (groqUsage && !chunk.usage) {
+      chunk.usage = groqUsage;
+      yield { chunk };
+      continue;
+    }
+    yield { chunk, raw: data };
+  }
+}

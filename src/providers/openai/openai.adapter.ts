@@ -1,0 +1,125 @@
+import type { ProviderConfig } from '../../config/config.js';
+import type { ProviderType } from '../../config/provider-types.js';
+import type { ChatCompletion } from '../../chat/chat-completion.types.js';
+import { ErrorCode, GatewayError } from '../../common/errors/gateway-error.js';
+import { upstreamError } from '../../common/http/upstream-errors.js';
+import type {
+  UpstreamHttp,
+  UpstreamRequest,
+  UpstreamResponse,
+} from '../../common/http/upstream-http.service.js';
+import { readSse } from '../../common/sse/sse-reader.js';
+import type { ProviderAdapter, StreamChunk, UpstreamCall } from '../provider-adapter.js';
+import { parseOpenAIError } from './openai-errors.js';
+import { toOpenAIRequestBody } from './openai-request.js';
+import { normalizeOpenAICompletion } from './openai-response.js';
+import { openAIChunks } from './openai-stream.js';
+
+/**
+ * OpenAI, every OpenAI-compatible server, and Azure OpenAI: the same protocol, differing
+ * only in URL and auth header. Mostly passthrough.
+ */
+export class OpenAIAdapter implements ProviderAdapter {
+  readonly name: string;
+  readonly type: ProviderType;
+  private readonly authHeaders: Record<string, string>;
+  private readonly query: string;
+
+  constructor(
+    private readonly config: ProviderConfig,
+    private readonly http: UpstreamHttp,
+  ) {
+    this.name = config.name;
+    this.type = config.type;
+    const isAzure = config.type === 'azure-openai';
+    this.authHeaders = {};
+    if (config.apiKey) {
+      if (isAzure) this.authHeaders['api-key'] = config.apiKey;
+      else this.authHeaders.authorization = `Bearer ${config.apiKey}`;
+    }
+    this.query = isAzure ? `?api-version=${encodeURIComponent(config.apiVersion ?? '')}` : '';
+  }
+
+  async complete(call: UpstreamCall): Promise<ChatCompletion> {
+    const req = this.chatRequest(call, false);
+    const res = await this.send(req, call);
+    const text = await this.http.readText(res, req);
+    let json: ChatCompletion;
+    try {
+      json = JSON.parse(text) as ChatCompletion;
+    } catch {
+      throw this.invalidResponse();
+    }
+    if (typeof json !== 'object' || json === null || !Array.isArray(json.choices)) {
+      throw this.invalidResponse();
+    }
+    return normalizeOpenAICompletion(json);
+  }
+
+  async stream(call: UpstreamCall): Promise<AsyncIterable<StreamChunk>> {
+    const req = this.chatRequest(call, true);
+    const res = await this.send(req, call);
+    const contentType = String(res.headers['content-type'] ?? '');
+    if (!contentType.includes('text/event-stream')) {
+      // Some servers answer a stream request with a JSON error and a 200.
+      const text = await this.http.readText(res, req);
+      throw upstreamError(this.name, 502, res.headers, parseOpenAIError(text), this.secrets());
+    }
+    return openAIChunks(readSse(res.body), this.name, this.secrets());
+  }
+
+  async listModels(signal: AbortSignal): Promise<string[]> {
+    const req: UpstreamRequest = {
+      provider: this.name,
+      method: 'GET',
+      url: `${this.config.baseUrl}/models${this.query}`,
+      headers: { ...this.config.headers, ...this.authHeaders },
+      signal,
+    };
+    const res = await this.http.send(req);
+    const text = await this.http.readText(res, req);
+    if (res.status >= 400) {
+      throw upstreamError(this.name, res.status, res.headers, parseOpenAIError(text), this.secrets());
+    }
+    const json = JSON.parse(text) as { data?: Array<{ id?: unknown }> };
+    return (json.data ?? []).map((m) => m.id).filter((id): id is string => typeof id === 'string');
+  }
+
+  private chatRequest(call: UpstreamCall, stream: boolean): UpstreamRequest {
+    return {
+      provider: this.name,
+      method: 'POST',
+      url: `${this.config.baseUrl}/chat/completions${this.query}`,
+      headers: {
+        ...this.config.headers,
+        ...this.authHeaders,
+        'content-type': 'application/json',
+        accept: stream ? 'text/event-stream' : 'application/json',
+      },
+      body: JSON.stringify(toOpenAIRequestBody(call.body, call.model, stream)),
+      signal: call.signal,
+      totalTimeout: !stream,
+    };
+  }
+
+  private async send(req: UpstreamRequest, call: UpstreamCall): Promise<UpstreamResponse> {
+    const res = await this.http.send(req);
+    call.onUpstreamHeaders?.();
+    if (res.status >= 400) {
+      const text = await this.http.readText(res, req).catch(() => '');
+      throw upstreamError(this.name, res.status, res.headers, parseOpenAIError(text), this.secrets());
+    }
+    return res;
+  }
+
+  private secrets(): Array<string | undefined> {
+    return [this.config.apiKey];
+  }
+
+  private invalidResponse(): GatewayError {
+    return new GatewayError(
+      ErrorCode.UpstreamInvalidResponse,
+      `The upstream provider '${this.name}' returned a response that is not a chat completion.`,
+    );
+  }
+}

@@ -1,0 +1,49 @@
+import type { ProviderConfig } from '../config/config.js';
+import type { ProviderType } from '../config/provider-types.js';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+} from '../chat/chat-completion.types.js';
+import type { UpstreamHttp } from '../common/http/upstream-http.service.js';
+
+/** One call to an upstream, after routing. */
+export interface UpstreamCall {
+  /** The client's validated body, `provider` hint removed. Adapters must not mutate it. */
+  body: ChatCompletionRequest;
+  /** The model id as the upstream knows it (provider prefix and alias resolved). */
+  model: string;
+  /** Aborted when the client goes away or the gateway gives up. */
+  signal: AbortSignal;
+  /** Client headers an adapter may pass on (e.g. `anthropic-beta`), lower-case names. */
+  clientHeaders: Record<string, string | string[] | undefined>;
+  /** Called when the upstream's response headers arrive (for the overhead measurement). */
+  onUpstreamHeaders?: () => void;
+}
+
+/**
+ * One translated stream event. `raw` is the upstream's own JSON text when the chunk is
+ * unchanged, so the relay can write it without serialising it again.
+ */
+export interface StreamChunk {
+  chunk: ChatCompletionChunk;
+  raw?: string;
+}
+
+/**
+ * A provider instance. Adapters are wiring plus pure translators: they build the native
+ * request, send it through `UpstreamHttp`, and translate the answer into OpenAI shapes.
+ * Upstream failures are thrown as `GatewayError` (before the stream: from `stream()`
+ * itself; after: from the iterator).
+ */
+export interface ProviderAdapter {
+  readonly name: string;
+  readonly type: ProviderType;
+  complete(call: UpstreamCall): Promise<ChatCompletion>;
+  /** Resolves once the upstream answered 2xx; the iterator yields OpenAI chunks. */
+  stream(call: UpstreamCall): Promise<AsyncIterable<StreamChunk>>;
+  /** Model discovery: the upstream's model ids, without provider prefix. */
+  listModels(signal: AbortSignal): Promise<string[]>;
+}
+
+export type AdapterFactory = (config: ProviderConfig, http: UpstreamHttp) => ProviderAdapter;

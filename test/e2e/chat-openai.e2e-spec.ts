@@ -1,0 +1,127 @@
+import OpenAI from 'openai';
+import { fixture, jsonFixture } from '../support/fixtures.js';
+import { MASTER_KEY, startGateway, type RunningGateway } from '../support/gateway.js';
+import { sseFrames, StandInUpstream } from '../support/stand-in-upstream.js';
+
+describe('POST /v1/chat/completions against an OpenAI-family upstream (official openai SDK)', () => {
+  let upstream: StandInUpstream;
+  let gw: RunningGateway;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    upstream = await StandInUpstream.start();
+    gw = await startGateway({
+      OPENAI_API_KEY: 'sk-upstream-secret-000000000000',
+      OPENAI_BASE_URL: `${upstream.url}/v1`,
+      OPENAI_MODELS: 'gpt-4o-mini,gpt-4o',
+      GROQ_API_KEY: 'gsk_upstreamsecret000000000',
+      GROQ_BASE_URL: `${upstream.url}/groq/v1`,
+      GROQ_MODELS: 'llama-3.1-8b-instant,gpt-4o',
+    });
+    client = new OpenAI({ apiKey: MASTER_KEY, baseURL: `${gw.url}/v1`, maxRetries: 0 });
+  });
+  afterEach(() => upstream.reset());
+  afterAll(async () => {
+    await gw.close();
+    await upstream.stop();
+  });
+
+  it('returns a text completion with provider and raw_usage, forwarding the request unchanged', async () => {
+    upstream.enqueue({ json: jsonFixture('openai/chat-completion.json') });
+    const res = await client.chat.completions
+      .create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Capital of France?' }],
+        temperature: 0.2,
+        // @ts-expect-error unknown to the SDK's types: must reach the upstream unchanged
+        vendor_knob: { depth: 3 },
+      })
+      .withResponse();
+    expect(res.data.choices[0].message.content).toBe('Paris is the capital of France.');
+    expect((res.data as unknown as { provider: string }).provider).toBe('openai');
+    expect(res.data.usage).toMatchObject({ prompt_tokens: 24, completion_tokens: 8, total_tokens: 32 });
+    expect((res.data.usage as unknown as { raw_usage: unknown }).raw_usage).toEqual(
+      jsonFixture('openai/chat-completion.json').usage,
+    );
+    expect(res.response.headers.get('x-request-id')).toMatch(/^req_/);
+    expect(Number(res.response.headers.get('x-tollgate-overhead-ms'))).toBeGreaterThanOrEqual(0);
+
+    const sent = upstream.lastRequest();
+    expect(sent.path).toBe('/v1/chat/completions');
+    expect(sent.headers.authorization).toBe('Bearer sk-upstream-secret-000000000000');
+    expect(sent.body).toEqual({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Capital of France?' }],
+      temperature: 0.2,
+      vendor_knob: { depth: 3 },
+    });
+  });
+
+  it('streams parallel tool calls that the SDK reassembles, with the usage chunk when asked', async () => {
+    upstream.enqueue({ frames: sseFrames(fixture('openai/chat-stream-parallel-tool-calls-usage.sse')) });
+    const stream = client.chat.completions.stream({
+      model: 'openai/gpt-4o',
+      messages: [{ role: 'user', content: 'Weather in Paris and Oslo?' }],
+      tools: [
+        {
+          type: 'function',
+          function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+        },
+      ],
+      stream_options: { include_usage: true },
+    });
+    const final = await stream.finalChatCompletion();
+    const calls = final.choices[0].message.tool_calls ?? [];
+    expect(calls.map((c) => c.type === 'function' && [c.id, c.function.name, JSON.parse(c.function.arguments)])).toEqual([
+      ['call_tgWeatherParis000000001', 'get_weather', { city: 'Paris', unit: 'c' }],
+      ['call_tgWeatherOslo0000000002', 'get_weather', { city: 'Oslo', unit: 'c' }],
+    ]);
+    expect(final.choices[0].finish_reason).toBe('tool_calls');
+    expect(final.usage).toMatchObject({ prompt_tokens: 131, completion_tokens: 58, total_tokens: 189 });
+    expect(upstream.lastRequest().body.stream_options).toEqual({ include_usage: true });
+  });
+
+  it('asks the upstream for usage but hides the usage chunk from a client that did not ask', async () => {
+    upstream.enqueue({ frames: sseFrames(fixture('openai/chat-stream-text-usage.sse')) });
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const text = await res.text();
+    const events = text.split('\n\n').filter(Boolean);
+    expect(events.at(-1)).toBe('data: [DONE]');
+    const chunks = events.slice(0, -1).map((e) => JSON.parse(e.replace(/^data: /, '')));
+    expect(chunks.every((c) => c.choices.length > 0)).toBe(true);
+    expect(chunks.map((c) => c.choices[0].delta.content ?? '').join('')).toBe(
+      'The gateway relays every token as it arrives.',
+    );
+    expect(upstream.lastRequest().body.stream_options).toEqual({ include_usage: true });
+  });
+
+  it('honours the provider hint and never sends it upstream', async () => {
+    upstream.enqueue({ json: jsonFixture('openai/chat-completion.json') });
+    const res = await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'hi' }],
+      // @ts-expect-error gateway routing hint
+      provider: 'groq',
+    });
+    expect((res as unknown as { provider: string }).provider).toBe('groq');
+    const sent = upstream.lastRequest();
+    expect(sent.path).toBe('/groq/v1/chat/completions');
+    expect(sent.body).not.toHaveProperty('provider');
+    expect(sent.headers.authorization).toBe('Bearer gsk_upstreamsecret000000000');
+  });
+
+  it('refuses an ambiguous bare model name, listing the qualified ids', async () => {
+    const err = await client.chat.completions
+      .create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((err as InstanceType<typeof OpenAI.BadRequestError>).message).toContain('openai/gpt-4o, groq/gpt-4o');
+    expect(upstream.requests).toHaveLength(0);
+  });
+});
