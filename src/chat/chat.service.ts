@@ -42,6 +42,9 @@ export class ChatService {
     const { route, call } = this.prepare(body, ctx, headers, true);
     ctx.upstreamStart();
     call.onUpstreamHeaders = () => ctx.upstreamEnd();
+    call.reportUsage = (usage) => {
+      ctx.usage = usage;
+    };
     let chunks: AsyncIterable<StreamChunk>;
     try {
       chunks = await route.adapter.stream(call);

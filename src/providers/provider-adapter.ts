@@ -4,6 +4,7 @@ import type {
   ChatCompletion,
   ChatCompletionChunk,
   ChatCompletionRequest,
+  Usage,
 } from '../chat/chat-completion.types.js';
 import type { UpstreamHttp } from '../common/http/upstream-http.service.js';
 
@@ -19,6 +20,12 @@ export interface UpstreamCall {
   clientHeaders: Record<string, string | string[] | undefined>;
   /** Called when the upstream's response headers arrive (for the overhead measurement). */
   onUpstreamHeaders?: () => void;
+  /**
+   * Streams: called with the usage known so far whenever it grows (e.g. Anthropic's input
+   * tokens from `message_start`), so a stream that ends early is still accounted for.
+   * The final usage chunk supersedes it.
+   */
+  reportUsage?: (usage: Usage) => void;
 }
 
 /**
