@@ -9,15 +9,21 @@ import { requestContextMiddleware } from './common/context/request-context.middl
 import { GatewayExceptionFilter, writeError } from './common/errors/gateway-exception.filter.js';
 import { RequestValidationPipe } from './common/validation/request-validation.pipe.js';
 import type { TollgateConfig } from './config/config.js';
+import { MetricsService } from './metrics/metrics.service.js';
 import { requestLoggerMiddleware } from './logging/request-logger.middleware.js';
 import { buildOpenApiDocument, serveOpenApi } from './openapi/openapi.js';
 
 export const VERSION = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
 ).version;
 
 /** Builds the whole application: middleware order, body limits, error envelope, docs. */
-export async function createApp(config: TollgateConfig, logger: Logger): Promise<NestExpressApplication> {
+export async function createApp(
+  config: TollgateConfig,
+  logger: Logger,
+): Promise<NestExpressApplication> {
   const server = express();
   server.disable('x-powered-by');
   server.set('etag', false);
@@ -27,8 +33,14 @@ export async function createApp(config: TollgateConfig, logger: Logger): Promise
     { bodyParser: false, logger: nestLogger(logger), abortOnError: false },
   );
   app.use(requestContextMiddleware);
-  app.use(requestLoggerMiddleware(logger));
-  app.use(express.json({ limit: config.bodyLimitBytes, strict: false, type: ['application/json', 'application/*+json'] }));
+  app.use(requestLoggerMiddleware(logger, app.get(MetricsService)));
+  app.use(
+    express.json({
+      limit: config.bodyLimitBytes,
+      strict: false,
+      type: ['application/json', 'application/*+json'],
+    }),
+  );
   // Body-parser failures (bad JSON, too large) never reach Nest's filters.
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
@@ -54,7 +66,10 @@ function nestLogger(logger: Logger): LoggerService {
     log: (message: unknown) => logger.debug({ nest: true }, String(message)),
     warn: (message: unknown) => logger.warn({ nest: true }, String(message)),
     error: (message: unknown, trace?: unknown) =>
-      logger.error({ nest: true, trace: trace === undefined ? undefined : String(trace) }, String(message)),
+      logger.error(
+        { nest: true, trace: trace === undefined ? undefined : String(trace) },
+        String(message),
+      ),
     debug: (message: unknown) => logger.trace({ nest: true }, String(message)),
     verbose: (message: unknown) => logger.trace({ nest: true }, String(message)),
   };

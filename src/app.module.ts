@@ -5,6 +5,7 @@ import type { TollgateConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { ModelsModule } from './models/models.module.js';
 
 @Module({})
@@ -16,6 +17,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(logger),
         HealthModule,
+        MetricsModule,
         ChatModule,
         ModelsModule,
       ],

@@ -9,7 +9,10 @@ export function Auth(options: { admin?: boolean } = {}): ClassDecorator & Method
     SetMetadata(ADMIN_ONLY, options.admin === true),
     UseGuards(BearerAuthGuard),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ description: 'Missing or invalid bearer token', type: ErrorResponseDto }),
+    ApiUnauthorizedResponse({
+      description: 'Missing or invalid bearer token',
+      type: ErrorResponseDto,
+    }),
     ...(options.admin
       ? [ApiForbiddenResponse({ description: 'Requires the master key', type: ErrorResponseDto })]
       : []),

@@ -57,10 +57,7 @@ export interface FunctionTool {
 }
 
 export type ToolChoice =
-  | 'none'
-  | 'auto'
-  | 'required'
-  | { type: 'function'; function: { name: string } };
+  'none' | 'auto' | 'required' | { type: 'function'; function: { name: string } };
 
 export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
 
@@ -91,7 +88,12 @@ export interface ChatCompletionRequest {
     | { type: 'json_object' }
     | {
         type: 'json_schema';
-        json_schema: { name: string; schema?: Record<string, unknown>; strict?: boolean | null; description?: string };
+        json_schema: {
+          name: string;
+          schema?: Record<string, unknown>;
+          strict?: boolean | null;
+          description?: string;
+        };
       };
   [extra: string]: unknown;
 }

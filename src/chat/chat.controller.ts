@@ -47,7 +47,10 @@ export class ChatController {
     content: {
       'application/json': { schema: { $ref: getSchemaPath(ChatCompletionResponseDto) } },
       'text/event-stream': {
-        schema: { type: 'string', description: `data: <${getSchemaPath(ChatCompletionChunkDto)}> events, then data: [DONE]` },
+        schema: {
+          type: 'string',
+          description: `data: <${getSchemaPath(ChatCompletionChunkDto)}> events, then data: [DONE]`,
+        },
       },
     },
   })
@@ -63,7 +66,12 @@ export class ChatController {
   ): Promise<void> {
     const body = dto as unknown as ChatCompletionRequest;
     if (body.stream === true) {
-      await relaySse(res, await this.chat.stream(body, ctx, req.headers), ctx, this.config.heartbeatMs);
+      await relaySse(
+        res,
+        await this.chat.stream(body, ctx, req.headers),
+        ctx,
+        this.config.heartbeatMs,
+      );
     } else {
       sendJson(res, 200, await this.chat.complete(body, ctx, req.headers), ctx);
     }

@@ -4,7 +4,11 @@ import type { RequestContext } from '../common/context/request-context.js';
 import { ModelRouter } from '../models/model-router.service.js';
 import type { StreamChunk, UpstreamCall } from '../providers/provider-adapter.js';
 import type { Route } from '../models/model-router.service.js';
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from './chat-completion.types.js';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+} from './chat-completion.types.js';
 
 /**
  * Routes a chat completion to its provider and relays the answer, recording on the
@@ -107,7 +111,11 @@ function carriesOutput(chunk: ChatCompletionChunk): boolean {
   for (const c of chunk.choices) {
     const d = c.delta;
     if (!d) continue;
-    if ((typeof d.content === 'string' && d.content !== '') || d.tool_calls || d.reasoning_content) {
+    if (
+      (typeof d.content === 'string' && d.content !== '') ||
+      d.tool_calls ||
+      d.reasoning_content
+    ) {
       return true;
     }
   }

@@ -2,7 +2,11 @@ import { ConfigError, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('enables built-in providers from their API key, with default base URLs', () => {
-    const c = loadConfig({ OPENAI_API_KEY: 'sk-a', GROQ_API_KEY: 'gsk-b', GROQ_MODELS: 'llama-3.1-8b-instant, mixtral' });
+    const c = loadConfig({
+      OPENAI_API_KEY: 'sk-a',
+      GROQ_API_KEY: 'gsk-b',
+      GROQ_MODELS: 'llama-3.1-8b-instant, mixtral',
+    });
     expect(c.providers.map((p) => [p.name, p.type, p.baseUrl])).toEqual([
       ['openai', 'openai', 'https://api.openai.com/v1'],
       ['groq', 'openai-compatible', 'https://api.groq.com/openai/v1'],
@@ -14,7 +18,10 @@ describe('loadConfig', () => {
   });
 
   it('enables keyless local servers by base URL only', () => {
-    const c = loadConfig({ OLLAMA_BASE_URL: 'http://127.0.0.1:11434/v1/', VLLM_BASE_URL: 'http://vllm:8000/v1' });
+    const c = loadConfig({
+      OLLAMA_BASE_URL: 'http://127.0.0.1:11434/v1/',
+      VLLM_BASE_URL: 'http://vllm:8000/v1',
+    });
     expect(c.providers.map((p) => [p.name, p.baseUrl, p.apiKey])).toEqual([
       ['ollama', 'http://127.0.0.1:11434/v1', undefined],
       ['vllm', 'http://vllm:8000/v1', undefined],
@@ -30,7 +37,12 @@ describe('loadConfig', () => {
   it('reports every problem at once', () => {
     let err: unknown;
     try {
-      loadConfig({ PORT: 'eighty', AZURE_API_KEY: 'k', LOG_LEVEL: 'loud', TOLLGATE_BODY_LIMIT: 'huge' });
+      loadConfig({
+        PORT: 'eighty',
+        AZURE_API_KEY: 'k',
+        LOG_LEVEL: 'loud',
+        TOLLGATE_BODY_LIMIT: 'huge',
+      });
     } catch (e) {
       err = e;
     }

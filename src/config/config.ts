@@ -25,8 +25,7 @@ export interface ProviderConfig {
 }
 
 export type AuthConfig =
-  | { mode: 'disabled' }
-  | { mode: 'master'; masterKey: string; generated: boolean };
+  { mode: 'disabled' } | { mode: 'master'; masterKey: string; generated: boolean };
 
 export interface TollgateConfig {
   host: string;
@@ -82,7 +81,8 @@ export function loadConfig(env: Env = process.env): TollgateConfig {
     return n;
   };
 
-  const configPath = str('TOLLGATE_CONFIG') ?? (existsSync('tollgate.yaml') ? 'tollgate.yaml' : undefined);
+  const configPath =
+    str('TOLLGATE_CONFIG') ?? (existsSync('tollgate.yaml') ? 'tollgate.yaml' : undefined);
   let file: Record<string, unknown> = {};
   if (configPath !== undefined) {
     try {
@@ -121,7 +121,11 @@ export function loadConfig(env: Env = process.env): TollgateConfig {
     }
     auth = masterKey
       ? { mode: 'master', masterKey, generated: false }
-      : { mode: 'master', masterKey: `tg-master-${randomBytes(24).toString('base64url')}`, generated: true };
+      : {
+          mode: 'master',
+          masterKey: `tg-master-${randomBytes(24).toString('base64url')}`,
+          generated: true,
+        };
   }
 
   const databaseUrl = str('DATABASE_URL') ?? 'sqlite:./data/tollgate.db';
@@ -181,7 +185,9 @@ function loadProviders(
   for (const p of BUILTIN_PROVIDERS) {
     const apiKey = str(`${p.prefix}_API_KEY`);
     const baseUrl = str(`${p.prefix}_BASE_URL`);
-    const enabled = p.keyless ? baseUrl !== undefined || apiKey !== undefined : apiKey !== undefined;
+    const enabled = p.keyless
+      ? baseUrl !== undefined || apiKey !== undefined
+      : apiKey !== undefined;
     if (!enabled) continue;
     const resolvedBase = baseUrl ?? p.defaultBaseUrl;
     if (resolvedBase === undefined) {
@@ -195,7 +201,10 @@ function loadProviders(
       baseUrl: resolvedBase,
       apiKey,
       models: parseList(str(`${p.prefix}_MODELS`)),
-      apiVersion: p.type === 'azure-openai' ? (str(`${p.prefix}_API_VERSION`) ?? DEFAULT_AZURE_API_VERSION) : undefined,
+      apiVersion:
+        p.type === 'azure-openai'
+          ? (str(`${p.prefix}_API_VERSION`) ?? DEFAULT_AZURE_API_VERSION)
+          : undefined,
       headers: {},
     });
   }
@@ -214,7 +223,9 @@ function loadProviders(
 
   for (const p of byName.values()) {
     if (!/^https?:\/\//.test(p.baseUrl)) {
-      problems.push(`provider ${p.name}: base URL must start with http:// or https://, got "${p.baseUrl}"`);
+      problems.push(
+        `provider ${p.name}: base URL must start with http:// or https://, got "${p.baseUrl}"`,
+      );
     }
     p.baseUrl = p.baseUrl.replace(/\/+$/, '');
   }
@@ -262,8 +273,12 @@ function parseProviderEntry(
   }
   let headers: Record<string, string> = base?.headers ?? {};
   if (e.headers !== undefined) {
-    if (typeof e.headers !== 'object' || e.headers === null || Array.isArray(e.headers) ||
-        Object.values(e.headers).some((v) => typeof v !== 'string')) {
+    if (
+      typeof e.headers !== 'object' ||
+      e.headers === null ||
+      Array.isArray(e.headers) ||
+      Object.values(e.headers).some((v) => typeof v !== 'string')
+    ) {
       problems.push(`${where}.headers must be a mapping of header → string`);
     } else {
       headers = e.headers as Record<string, string>;
@@ -272,8 +287,12 @@ function parseProviderEntry(
   let defaultMaxTokens: Record<string, number> | undefined;
   if (e.default_max_tokens !== undefined) {
     const d = e.default_max_tokens;
-    if (typeof d !== 'object' || d === null || Array.isArray(d) ||
-        Object.values(d).some((v) => !Number.isInteger(v) || (v as number) < 1)) {
+    if (
+      typeof d !== 'object' ||
+      d === null ||
+      Array.isArray(d) ||
+      Object.values(d).some((v) => !Number.isInteger(v) || (v as number) < 1)
+    ) {
       problems.push(`${where}.default_max_tokens must map model → positive integer`);
     } else {
       defaultMaxTokens = d as Record<string, number>;
@@ -323,7 +342,10 @@ function optString(v: unknown, where: string, problems: string[]): string | unde
 
 function parseList(raw: string | undefined): string[] | undefined {
   if (raw === undefined) return undefined;
-  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return items.length > 0 ? items : undefined;
 }
 

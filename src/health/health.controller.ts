@@ -32,6 +32,11 @@ export class HealthController {
   @ApiServiceUnavailableResponse({ type: ReadyDto })
   async ready(@Res() res: Response): Promise<void> {
     const { ready, checks } = await this.readiness.status();
-    sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', checks }, undefined);
+    sendJson(
+      res,
+      ready ? 200 : 503,
+      { status: ready ? 'ready' : 'unavailable', checks },
+      undefined,
+    );
   }
 }

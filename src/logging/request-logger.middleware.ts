@@ -1,12 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { MetricsService } from '../metrics/metrics.service.js';
 
-/** One log line per request, written when the response is over (finished or aborted). */
-export function requestLoggerMiddleware(logger: Logger) {
+/**
+ * When a response is over (finished or aborted): one log line and the request's metrics.
+ */
+export function requestLoggerMiddleware(logger: Logger, metrics: MetricsService) {
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     res.once('close', () => {
       const ctx = req.tollgate;
-      if (!ctx || !logger.isLevelEnabled('info')) return;
+      if (!ctx) return;
+      metrics.observe(ctx, ctx.status ?? res.statusCode);
+      if (!logger.isLevelEnabled('info')) return;
       logger.info(
         {
           req_id: ctx.id,

@@ -63,7 +63,11 @@ export class ModelCatalog implements OnApplicationBootstrap, OnModuleDestroy {
         if (!adapter) return;
         try {
           const models = await adapter.listModels(AbortSignal.timeout(DISCOVERY_TIMEOUT_MS));
-          this.entries.set(p.name, { provider: p.name, models: new Set(models), source: 'discovered' });
+          this.entries.set(p.name, {
+            provider: p.name,
+            models: new Set(models),
+            source: 'discovered',
+          });
         } catch (err) {
           this.logger.warn(
             { provider: p.name, err: (err as Error).message },

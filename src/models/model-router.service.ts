@@ -40,7 +40,9 @@ export class ModelRouter {
           { param: 'provider', wireCode: 'provider_not_found' },
         );
       }
-      const upstream = model.startsWith(`${providerHint}/`) ? model.slice(providerHint.length + 1) : model;
+      const upstream = model.startsWith(`${providerHint}/`)
+        ? model.slice(providerHint.length + 1)
+        : model;
       return { adapter, model: upstream };
     }
     return this.resolveName(model, 0);

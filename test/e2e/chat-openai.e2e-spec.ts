@@ -39,7 +39,11 @@ describe('POST /v1/chat/completions against an OpenAI-family upstream (official 
       .withResponse();
     expect(res.data.choices[0].message.content).toBe('Paris is the capital of France.');
     expect((res.data as unknown as { provider: string }).provider).toBe('openai');
-    expect(res.data.usage).toMatchObject({ prompt_tokens: 24, completion_tokens: 8, total_tokens: 32 });
+    expect(res.data.usage).toMatchObject({
+      prompt_tokens: 24,
+      completion_tokens: 8,
+      total_tokens: 32,
+    });
     expect((res.data.usage as unknown as { raw_usage: unknown }).raw_usage).toEqual(
       jsonFixture('openai/chat-completion.json').usage,
     );
@@ -58,26 +62,39 @@ describe('POST /v1/chat/completions against an OpenAI-family upstream (official 
   });
 
   it('streams parallel tool calls that the SDK reassembles, with the usage chunk when asked', async () => {
-    upstream.enqueue({ frames: sseFrames(fixture('openai/chat-stream-parallel-tool-calls-usage.sse')) });
+    upstream.enqueue({
+      frames: sseFrames(fixture('openai/chat-stream-parallel-tool-calls-usage.sse')),
+    });
     const stream = client.chat.completions.stream({
       model: 'openai/gpt-4o',
       messages: [{ role: 'user', content: 'Weather in Paris and Oslo?' }],
       tools: [
         {
           type: 'function',
-          function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+          function: {
+            name: 'get_weather',
+            parameters: { type: 'object', properties: { city: { type: 'string' } } },
+          },
         },
       ],
       stream_options: { include_usage: true },
     });
     const final = await stream.finalChatCompletion();
     const calls = final.choices[0].message.tool_calls ?? [];
-    expect(calls.map((c) => c.type === 'function' && [c.id, c.function.name, JSON.parse(c.function.arguments)])).toEqual([
+    expect(
+      calls.map(
+        (c) => c.type === 'function' && [c.id, c.function.name, JSON.parse(c.function.arguments)],
+      ),
+    ).toEqual([
       ['call_tgWeatherParis000000001', 'get_weather', { city: 'Paris', unit: 'c' }],
       ['call_tgWeatherOslo0000000002', 'get_weather', { city: 'Oslo', unit: 'c' }],
     ]);
     expect(final.choices[0].finish_reason).toBe('tool_calls');
-    expect(final.usage).toMatchObject({ prompt_tokens: 131, completion_tokens: 58, total_tokens: 189 });
+    expect(final.usage).toMatchObject({
+      prompt_tokens: 131,
+      completion_tokens: 58,
+      total_tokens: 189,
+    });
     expect(upstream.lastRequest().body.stream_options).toEqual({ include_usage: true });
   });
 
@@ -86,7 +103,11 @@ describe('POST /v1/chat/completions against an OpenAI-family upstream (official 
     const res = await fetch(`${gw.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+      body: JSON.stringify({
+        model: 'gpt-4o-mini',
+        stream: true,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/event-stream');
@@ -121,7 +142,9 @@ describe('POST /v1/chat/completions against an OpenAI-family upstream (official 
       .create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
-    expect((err as InstanceType<typeof OpenAI.BadRequestError>).message).toContain('openai/gpt-4o, groq/gpt-4o');
+    expect((err as InstanceType<typeof OpenAI.BadRequestError>).message).toContain(
+      'openai/gpt-4o, groq/gpt-4o',
+    );
     expect(upstream.requests).toHaveLength(0);
   });
 });

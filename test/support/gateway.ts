@@ -22,7 +22,11 @@ export interface RunningGateway {
  * from the process environment leaks in), logging into memory so tests can inspect it.
  */
 export async function startGateway(env: Record<string, string>): Promise<RunningGateway> {
-  const config = loadConfig({ TOLLGATE_MASTER_KEY: MASTER_KEY, TOLLGATE_DISCOVERY_INTERVAL_S: '0', ...env });
+  const config = loadConfig({
+    TOLLGATE_MASTER_KEY: MASTER_KEY,
+    TOLLGATE_DISCOVERY_INTERVAL_S: '0',
+    ...env,
+  });
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {

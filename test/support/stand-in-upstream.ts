@@ -97,14 +97,24 @@ export class StandInUpstream {
     } catch {
       body = undefined;
     }
-    const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, body };
+    const recorded: RecordedRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: req.headers,
+      raw,
+      body,
+    };
     this.requests.push(recorded);
 
-    const scripted =
-      this.queue.shift() ??
+    const scripted = this.queue.shift() ??
       this.routes.find((r) => r.match(recorded))?.handler(recorded) ?? {
         status: 404,
-        json: { error: { message: `stand-in has no answer for ${recorded.method} ${recorded.path}`, type: 'not_found' } },
+        json: {
+          error: {
+            message: `stand-in has no answer for ${recorded.method} ${recorded.path}`,
+            type: 'not_found',
+          },
+        },
       };
     await this.respond(res, scripted);
   }
@@ -117,7 +127,8 @@ export class StandInUpstream {
     if (s.delayMs) await sleep(s.delayMs);
     if (res.destroyed) return;
     const isJson = s.json !== undefined;
-    const frames = s.frames ?? (s.body !== undefined ? [s.body] : isJson ? [JSON.stringify(s.json)] : ['']);
+    const frames =
+      s.frames ?? (s.body !== undefined ? [s.body] : isJson ? [JSON.stringify(s.json)] : ['']);
     res.writeHead(s.status ?? 200, {
       'content-type': isJson ? 'application/json' : s.frames ? 'text/event-stream' : 'text/plain',
       ...s.headers,

@@ -283,7 +283,11 @@ export class ChatCompletionRequestDto {
         type: 'object',
         properties: {
           type: { type: 'string', enum: ['function'] },
-          function: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+          function: {
+            type: 'object',
+            properties: { name: { type: 'string' } },
+            required: ['name'],
+          },
         },
         required: ['type', 'function'],
       },

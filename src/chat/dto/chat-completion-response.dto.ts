@@ -28,7 +28,10 @@ export class ResponseMessageDto {
     nullable: true,
     oneOf: [
       { type: 'string' },
-      { type: 'array', items: { oneOf: CONTENT_PART_DTOS.map((d) => ({ $ref: getSchemaPath(d) })) } },
+      {
+        type: 'array',
+        items: { oneOf: CONTENT_PART_DTOS.map((d) => ({ $ref: getSchemaPath(d) })) },
+      },
     ],
   })
   content!: string | null;
@@ -41,7 +44,10 @@ export class ResponseMessageDto {
 export class ChoiceDto {
   index!: number;
   message!: ResponseMessageDto;
-  @ApiProperty({ enum: ['stop', 'length', 'tool_calls', 'content_filter', 'function_call'], nullable: true })
+  @ApiProperty({
+    enum: ['stop', 'length', 'tool_calls', 'content_filter', 'function_call'],
+    nullable: true,
+  })
   finish_reason!: string | null;
   @ApiProperty({ required: false, type: Object, nullable: true, additionalProperties: true })
   logprobs?: Record<string, unknown> | null;
@@ -117,7 +123,10 @@ export class ChunkDeltaDto {
 export class ChunkChoiceDto {
   index!: number;
   delta!: ChunkDeltaDto;
-  @ApiProperty({ enum: ['stop', 'length', 'tool_calls', 'content_filter', 'function_call'], nullable: true })
+  @ApiProperty({
+    enum: ['stop', 'length', 'tool_calls', 'content_filter', 'function_call'],
+    nullable: true,
+  })
   finish_reason!: string | null;
 }
 

@@ -20,7 +20,11 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
  * Checks a message's `content`: a string, or an array of content parts allowed for the
  * role, each with the fields its type needs. Returns what is wrong, or null.
  */
-export function checkMessageContent(role: unknown, content: unknown, hasToolCalls: boolean): string | null {
+export function checkMessageContent(
+  role: unknown,
+  content: unknown,
+  hasToolCalls: boolean,
+): string | null {
   if (content === undefined || content === null) {
     if (role === 'assistant') return null;
     return 'is required for this role';
@@ -68,7 +72,10 @@ function checkPart(part: unknown, allowed: readonly string[]): string | null {
     }
     case 'file': {
       const file = part.file;
-      if (!isObject(file) || (typeof file.file_data !== 'string' && typeof file.file_id !== 'string')) {
+      if (
+        !isObject(file) ||
+        (typeof file.file_data !== 'string' && typeof file.file_id !== 'string')
+      ) {
         return '.file must have file_data or file_id';
       }
       return null;
@@ -109,7 +116,8 @@ export function IsToolChoice(options?: ValidationOptions): PropertyDecorator {
       target: target.constructor,
       propertyName: propertyName as string,
       options: {
-        message: 'tool_choice must be "none", "auto", "required" or {"type":"function","function":{"name":…}}',
+        message:
+          'tool_choice must be "none", "auto", "required" or {"type":"function","function":{"name":…}}',
         ...options,
       },
       validator: {
@@ -139,7 +147,9 @@ export function IsStop(options?: ValidationOptions): PropertyDecorator {
       validator: {
         validate(value: unknown): boolean {
           if (typeof value === 'string') return true;
-          return Array.isArray(value) && value.length <= 4 && value.every((s) => typeof s === 'string');
+          return (
+            Array.isArray(value) && value.length <= 4 && value.every((s) => typeof s === 'string')
+          );
         },
       },
     });

@@ -13,7 +13,12 @@ export class GatewayExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    writeError(http.getRequest<IncomingMessage>(), http.getResponse<ServerResponse>(), exception, this.logger);
+    writeError(
+      http.getRequest<IncomingMessage>(),
+      http.getResponse<ServerResponse>(),
+      exception,
+      this.logger,
+    );
   }
 }
 
@@ -23,7 +28,11 @@ export function writeError(
   exception: unknown,
   logger: Logger,
 ): void {
-  const err = toGatewayError(exception, req.method, (req as { originalUrl?: string }).originalUrl ?? req.url);
+  const err = toGatewayError(
+    exception,
+    req.method,
+    (req as { originalUrl?: string }).originalUrl ?? req.url,
+  );
   if (err.code === ErrorCode.Internal) {
     logger.error(
       { req_id: req.tollgate?.id, err: describe(err.cause ?? exception) },

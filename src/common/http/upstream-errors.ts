@@ -37,7 +37,10 @@ const SECRET_PATTERNS = [
 ];
 
 /** Removes anything that looks like a credential from an upstream message. */
-export function redactSecrets(message: string, knownSecrets: Array<string | undefined> = []): string {
+export function redactSecrets(
+  message: string,
+  knownSecrets: Array<string | undefined> = [],
+): string {
   let out = message;
   for (const s of knownSecrets) {
     if (s && s.length >= 6) out = out.split(s).join('[redacted]');

@@ -20,7 +20,10 @@ export class RequestValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    if (
+      metadata.type === 'body' &&
+      (typeof value !== 'object' || value === null || Array.isArray(value))
+    ) {
       throw new GatewayError(ErrorCode.InvalidRequest, 'The request body must be a JSON object.');
     }
     return super.transform(value, metadata);
@@ -37,7 +40,10 @@ export function validationFailure(errors: ValidationError[]): GatewayError {
   });
 }
 
-function firstLeaf(errors: ValidationError[], prefix: string): { param: string; message: string } | null {
+function firstLeaf(
+  errors: ValidationError[],
+  prefix: string,
+): { param: string; message: string } | null {
   for (const e of errors) {
     const param = /^\d+$/.test(e.property)
       ? `${prefix}[${e.property}]`

@@ -23,7 +23,8 @@ export function parseOpenAIError(bodyText: string): UpstreamErrorDetails {
     return {
       message: typeof e.message === 'string' ? e.message : undefined,
       type: typeof e.type === 'string' ? e.type : undefined,
-      code: typeof e.code === 'string' ? e.code : typeof e.code === 'number' ? String(e.code) : null,
+      code:
+        typeof e.code === 'string' ? e.code : typeof e.code === 'number' ? String(e.code) : null,
       param: typeof e.param === 'string' ? e.param : null,
     };
   }

@@ -1,4 +1,8 @@
-import type { ChatCompletion, ChatCompletionChunk, Usage } from '../../chat/chat-completion.types.js';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  Usage,
+} from '../../chat/chat-completion.types.js';
 
 /**
  * Usage as the gateway reports it: the upstream's object with `raw_usage` holding an

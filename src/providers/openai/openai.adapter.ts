@@ -79,7 +79,13 @@ export class OpenAIAdapter implements ProviderAdapter {
     const res = await this.http.send(req);
     const text = await this.http.readText(res, req);
     if (res.status >= 400) {
-      throw upstreamError(this.name, res.status, res.headers, parseOpenAIError(text), this.secrets());
+      throw upstreamError(
+        this.name,
+        res.status,
+        res.headers,
+        parseOpenAIError(text),
+        this.secrets(),
+      );
     }
     const json = JSON.parse(text) as { data?: Array<{ id?: unknown }> };
     return (json.data ?? []).map((m) => m.id).filter((id): id is string => typeof id === 'string');
@@ -107,7 +113,13 @@ export class OpenAIAdapter implements ProviderAdapter {
     call.onUpstreamHeaders?.();
     if (res.status >= 400) {
       const text = await this.http.readText(res, req).catch(() => '');
-      throw upstreamError(this.name, res.status, res.headers, parseOpenAIError(text), this.secrets());
+      throw upstreamError(
+        this.name,
+        res.status,
+        res.headers,
+        parseOpenAIError(text),
+        this.secrets(),
+      );
     }
     return res;
   }
