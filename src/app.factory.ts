@@ -67,7 +67,7 @@ function nestLogger(logger: Logger): LoggerService {
     warn: (message: unknown) => logger.warn({ nest: true }, String(message)),
     error: (message: unknown, trace?: unknown) =>
       logger.error(
-        { nest: true, trace: trace === undefined ? undefined : String(trace) },
+        { nest: true, trace: typeof trace === 'string' ? trace : undefined },
         String(message),
       ),
     debug: (message: unknown) => logger.trace({ nest: true }, String(message)),

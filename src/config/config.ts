@@ -91,10 +91,7 @@ export function loadConfig(env: Env = process.env): TollgateConfig {
         if (typeof parsed !== 'object' || Array.isArray(parsed)) {
           problems.push(`${configPath}: the top level must be a mapping`);
         } else {
-          file = substituteEnv(parsed as Record<string, unknown>, env, problems) as Record<
-            string,
-            unknown
-          >;
+          file = substituteEnv(parsed, env, problems) as Record<string, unknown>;
         }
       }
     } catch (err) {
@@ -137,7 +134,7 @@ export function loadConfig(env: Env = process.env): TollgateConfig {
     problems.push('REDIS_URL must start with redis:// or rediss://');
   }
 
-  const providers = loadProviders(env, str, file, problems);
+  const providers = loadProviders(str, file, problems);
   const aliases = loadAliases(file, problems);
 
   const config: TollgateConfig = {
@@ -175,7 +172,6 @@ function parseSize(raw: string | undefined, problems: string[]): number {
 }
 
 function loadProviders(
-  env: Env,
   str: (name: string) => string | undefined,
   file: Record<string, unknown>,
   problems: string[],
@@ -229,7 +225,6 @@ function loadProviders(
     }
     p.baseUrl = p.baseUrl.replace(/\/+$/, '');
   }
-  void env;
   return [...byName.values()];
 }
 

@@ -1,16 +1,29 @@
-import { Global, Module, type DynamicModule } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Logger } from 'pino';
 
 export const LOGGER = Symbol('LOGGER');
 
 @Global()
 @Module({})
-export class LoggingModule {
+export class LoggingModule implements OnApplicationShutdown {
+  constructor(@Inject(LOGGER) private readonly logger: Logger) {}
+
   static forRoot(logger: Logger): DynamicModule {
     return {
       module: LoggingModule,
       providers: [{ provide: LOGGER, useValue: logger }],
       exports: [LOGGER],
     };
+  }
+
+  /** Logs are written asynchronously in batches: write out what is buffered before exit. */
+  onApplicationShutdown(): void {
+    this.logger.flush();
   }
 }

@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import pino from 'pino';
 import { createApp } from '../../src/app.factory.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -34,7 +33,7 @@ export async function startGateway(env: Record<string, string>): Promise<Running
       cb();
     },
   });
-  const logger = createLogger(env.LOG_LEVEL ?? 'info', sink as unknown as pino.DestinationStream);
+  const logger = createLogger(env.LOG_LEVEL ?? 'info', sink);
   const app = await createApp(config, logger);
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;

@@ -27,6 +27,8 @@ export interface RecordedRequest {
   raw: string;
   /** Parsed JSON body, when it was JSON. */
   body: any;
+  /** The client closed the connection before the stand-in finished its response. */
+  aborted: boolean;
 }
 
 type Handler = (req: RecordedRequest) => ScriptedResponse | undefined;
@@ -103,6 +105,7 @@ export class StandInUpstream {
       headers: req.headers,
       raw,
       body,
+      aborted: false,
     };
     this.requests.push(recorded);
 
@@ -116,13 +119,19 @@ export class StandInUpstream {
           },
         },
       };
-    await this.respond(res, scripted);
+    await this.respond(res, scripted, recorded);
   }
 
-  private async respond(res: ServerResponse, s: ScriptedResponse): Promise<void> {
+  private async respond(
+    res: ServerResponse,
+    s: ScriptedResponse,
+    recorded: RecordedRequest,
+  ): Promise<void> {
     let finished = false;
     res.on('close', () => {
-      if (!finished) this.abortedResponses++;
+      if (finished) return;
+      recorded.aborted = true;
+      this.abortedResponses++;
     });
     if (s.delayMs) await sleep(s.delayMs);
     if (res.destroyed) return;

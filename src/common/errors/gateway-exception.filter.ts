@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { sendJson } from '../http/json-response.js';
 import { toWireError } from './error-envelope.js';
-import { ErrorCode, GatewayError } from './gateway-error.js';
+import { ErrorCode } from './gateway-error.js';
 import { toGatewayError } from './to-gateway-error.js';
 
 /** The one place a thrown error becomes an OpenAI error envelope on the wire. */
@@ -59,5 +59,3 @@ function describe(err: unknown): Record<string, unknown> {
   if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
   return { value: String(err) };
 }
-
-export { GatewayError };

@@ -6,7 +6,10 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
  * (return/throw) the body is destroyed so the upstream connection is released.
  */
 export async function* readSse(
-  body: AsyncIterable<Uint8Array> & { destroy?: (err?: Error) => unknown },
+  body: AsyncIterable<Uint8Array> & {
+    destroy?: (err?: Error) => unknown;
+    dump?: (opts?: { limit: number }) => Promise<void>;
+  },
 ): AsyncGenerator<EventSourceMessage> {
   const pending: EventSourceMessage[] = [];
   const parser = createParser({ onEvent: (e) => pending.push(e) });
@@ -23,6 +26,12 @@ export async function* readSse(
     while (pending.length > 0) yield pending.shift()!;
     finished = true;
   } finally {
-    if (!finished) body.destroy?.();
+    // Stopped early (after [DONE], an error event, or a client abort): drain a little so a
+    // healthy keep-alive connection can be reused, else drop it. An aborted request's body
+    // is already destroyed, so this never waits on a stalled upstream.
+    if (!finished) {
+      if (body.dump) body.dump({ limit: 64 * 1024 }).catch(() => body.destroy?.());
+      else body.destroy?.();
+    }
   }
 }

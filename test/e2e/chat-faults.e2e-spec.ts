@@ -1,0 +1,335 @@
+import OpenAI from 'openai';
+import { fixture, jsonFixture } from '../support/fixtures.js';
+import { bodyOf } from '../support/http.js';
+import { MASTER_KEY, startGateway, type RunningGateway } from '../support/gateway.js';
+import { sleep, sseFrames, StandInUpstream } from '../support/stand-in-upstream.js';
+
+const UPSTREAM_KEY = 'sk-upstream-secret-do-not-leak-0000';
+
+describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
+  let upstream: StandInUpstream;
+  let gw: RunningGateway;
+  let client: OpenAI;
+
+  const post = (body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${MASTER_KEY}`,
+        'content-type': 'application/json',
+        ...headers,
+      },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const hello = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] };
+
+  beforeAll(async () => {
+    upstream = await StandInUpstream.start();
+    gw = await startGateway({
+      OPENAI_API_KEY: UPSTREAM_KEY,
+      OPENAI_BASE_URL: `${upstream.url}/v1`,
+      OPENAI_MODELS: 'gpt-4o-mini',
+      TOLLGATE_BODY_LIMIT: '64kb',
+      TOLLGATE_HEARTBEAT_MS: '100',
+      TOLLGATE_TIMEOUT_MS: '1500',
+    });
+    client = new OpenAI({ apiKey: MASTER_KEY, baseURL: `${gw.url}/v1`, maxRetries: 0 });
+  });
+  afterEach(() => upstream.reset());
+  afterAll(async () => {
+    await gw.close();
+    await upstream.stop();
+  });
+
+  describe('auth', () => {
+    it('401 without a bearer token, in the OpenAI envelope', async () => {
+      const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', body: '{}' });
+      expect(res.status).toBe(401);
+      expect(await bodyOf(res)).toEqual({
+        error: {
+          message: expect.stringContaining('API key'),
+          type: 'authentication_error',
+          param: null,
+          code: 'missing_api_key',
+        },
+      });
+    });
+
+    it('401 with a wrong token, for the SDK too', async () => {
+      const bad = new OpenAI({ apiKey: 'tg-wrong', baseURL: `${gw.url}/v1`, maxRetries: 0 });
+      await expect(bad.chat.completions.create(hello as never)).rejects.toBeInstanceOf(
+        OpenAI.AuthenticationError,
+      );
+      await expect(bad.models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+      expect(upstream.requests).toHaveLength(0);
+    });
+  });
+
+  describe('malformed bodies', () => {
+    it.each([
+      ['broken JSON', '{"model":', 400, null],
+      ['a JSON array', '[1,2]', 400, null],
+      ['no model', { messages: [{ role: 'user', content: 'x' }] }, 400, 'model'],
+      ['empty messages', { model: 'gpt-4o-mini', messages: [] }, 400, 'messages'],
+      [
+        'unknown role',
+        { model: 'gpt-4o-mini', messages: [{ role: 'wizard', content: 'x' }] },
+        400,
+        'messages[0].role',
+      ],
+      [
+        'number content',
+        { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 5 }] },
+        400,
+        'messages[0].content',
+      ],
+      [
+        'bad content part',
+        {
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: [{ type: 'image_url', image_url: {} }] }],
+        },
+        400,
+        'messages[0].content',
+      ],
+      ['temperature out of range', { ...hello, temperature: 3 }, 400, 'temperature'],
+      ['max_tokens not an integer', { ...hello, max_tokens: 1.5 }, 400, 'max_tokens'],
+      ['stream not boolean', { ...hello, stream: 'yes' }, 400, 'stream'],
+      ['bad tool_choice', { ...hello, tool_choice: 'sometimes' }, 400, 'tool_choice'],
+      [
+        'tool without name',
+        { ...hello, tools: [{ type: 'function', function: {} }] },
+        400,
+        'tools[0].function.name',
+      ],
+      [
+        'tool message without id',
+        { model: 'gpt-4o-mini', messages: [{ role: 'tool', content: 'x' }] },
+        400,
+        'messages[0].tool_call_id',
+      ],
+    ])('%s → %i naming %s', async (_name, body, status, param) => {
+      const res = await post(body);
+      expect(res.status).toBe(status);
+      const json = await bodyOf(res);
+      expect(json.error.type).toBe('invalid_request_error');
+      expect(json.error.param).toBe(param);
+      expect(typeof json.error.message).toBe('string');
+      expect(upstream.requests).toHaveLength(0);
+    });
+
+    it('413 for a body over the configured limit', async () => {
+      const res = await post({
+        ...hello,
+        messages: [{ role: 'user', content: 'x'.repeat(70_000) }],
+      });
+      expect(res.status).toBe(413);
+      expect((await bodyOf(res)).error).toMatchObject({
+        type: 'invalid_request_error',
+        code: 'body_too_large',
+      });
+    });
+
+    it('404 envelope for an unknown model, listing what would work', async () => {
+      const err = await client.chat.completions
+        .create({ model: 'gpt-5-imaginary', messages: [{ role: 'user', content: 'x' }] })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OpenAI.NotFoundError);
+      expect((err as Error).message).toContain('openai/gpt-4o-mini');
+    });
+
+    it('404 envelope for an unknown route', async () => {
+      const res = await fetch(`${gw.url}/v1/nothing-here`, {
+        headers: { authorization: `Bearer ${MASTER_KEY}` },
+      });
+      expect(res.status).toBe(404);
+      expect((await bodyOf(res)).error.code).toBe('unknown_url');
+    });
+  });
+
+  describe('upstream errors before the first byte keep their status', () => {
+    it('429 passes through with retry-after, as a RateLimitError for the SDK', async () => {
+      upstream.enqueue({
+        status: 429,
+        headers: { 'retry-after': '20' },
+        json: jsonFixture('openai/error-429-rate-limit.json'),
+      });
+      const err = await client.chat.completions.create(hello as never).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OpenAI.RateLimitError);
+      const e = err as InstanceType<typeof OpenAI.RateLimitError>;
+      expect(e.headers?.get('retry-after')).toBe('20');
+      expect(e.code).toBe('rate_limit_exceeded');
+      expect(e.message).toContain('Rate limit reached');
+    });
+
+    it('429 on a stream request is a real 429, not a 200 stream', async () => {
+      upstream.enqueue({
+        status: 429,
+        headers: { 'retry-after': '3' },
+        json: jsonFixture('openai/error-429-rate-limit.json'),
+      });
+      const res = await post({ ...hello, stream: true });
+      expect(res.status).toBe(429);
+      expect(res.headers.get('retry-after')).toBe('3');
+      expect((await bodyOf(res)).error.type).toBe('requests');
+    });
+
+    it('500 from upstream → 500 envelope (InternalServerError for the SDK)', async () => {
+      upstream.enqueue({
+        status: 500,
+        json: {
+          error: {
+            message: 'The server had an error while processing your request.',
+            type: 'server_error',
+          },
+        },
+      });
+      const err = await client.chat.completions.create(hello as never).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OpenAI.InternalServerError);
+      expect((err as InstanceType<typeof OpenAI.InternalServerError>).status).toBe(500);
+    });
+
+    it('an upstream 401 never echoes the upstream key and does not blame the caller key', async () => {
+      upstream.enqueue({
+        status: 401,
+        json: {
+          error: {
+            message: `Incorrect API key provided: ${UPSTREAM_KEY}.`,
+            type: 'invalid_request_error',
+            code: 'invalid_api_key',
+          },
+        },
+      });
+      const res = await post(hello);
+      const text = await res.text();
+      expect(res.status).toBe(401);
+      expect(text).not.toContain(UPSTREAM_KEY);
+      expect(JSON.parse(text).error.code).toBe('upstream_authentication_error');
+    });
+
+    it('an upstream that does not answer in time → 504', async () => {
+      upstream.enqueue({ delayMs: 2500, json: jsonFixture('openai/chat-completion.json') });
+      const res = await post(hello);
+      expect(res.status).toBe(504);
+      expect((await bodyOf(res)).error.type).toBe('timeout_error');
+    });
+
+    it('an unreachable upstream → 502 without its address', async () => {
+      const other = await startGateway({
+        OPENAI_API_KEY: UPSTREAM_KEY,
+        OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+        OPENAI_MODELS: 'gpt-4o-mini',
+      });
+      try {
+        const res = await fetch(`${other.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify(hello),
+        });
+        expect(res.status).toBe(502);
+        const body = await res.text();
+        expect(body).not.toContain('127.0.0.1');
+        expect(JSON.parse(body).error.code).toBe('upstream_unreachable');
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
+  describe('streams', () => {
+    it('an upstream dropping mid-stream becomes one error event, then the stream ends', async () => {
+      const frames = sseFrames(fixture('openai/chat-stream-text-usage.sse'));
+      upstream.enqueue({ frames, dropAfterFrames: 4, frameDelayMs: 10 });
+      const res = await post({ ...hello, stream: true });
+      expect(res.status).toBe(200);
+      const events = (await res.text()).split('\n\n').filter(Boolean);
+      expect(events.slice(0, 4).every((e) => e.startsWith('data: {"id"'))).toBe(true);
+      expect(events).toHaveLength(5);
+      expect(JSON.parse(events[4].slice('data: '.length)).error).toMatchObject({
+        type: 'upstream_error',
+      });
+    });
+
+    it('the SDK surfaces a mid-stream error event as an APIError', async () => {
+      const frames = sseFrames(fixture('openai/chat-stream-text-no-usage.sse')).slice(0, 3);
+      frames.push(
+        'data: {"error":{"message":"The model is overloaded","type":"server_error","code":null}}\n\n',
+      );
+      upstream.enqueue({ frames });
+      const stream = (await client.chat.completions.create({
+        ...(hello as object),
+        stream: true,
+      } as never)) as unknown;
+      const seen: string[] = [];
+      const err = await (async () => {
+        for await (const chunk of stream as AsyncIterable<{
+          choices: Array<{ delta: { content?: string } }>;
+        }>) {
+          seen.push(chunk.choices[0]?.delta.content ?? '');
+        }
+      })().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OpenAI.APIError);
+      expect((err as Error).message).toContain('overloaded');
+      expect(seen.join('')).toBe('Hello,');
+    });
+
+    it('sends heartbeat comments while the upstream is silent', async () => {
+      const frames = sseFrames(fixture('openai/chat-stream-text-no-usage.sse'));
+      upstream.enqueue({ frames, frameDelayMs: 120 });
+      const res = await post({ ...hello, stream: true });
+      const text = await res.text();
+      expect(text).toContain(': keep-alive\n\n');
+      expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    });
+
+    it('a client that goes away aborts the upstream request at once', async () => {
+      const frames = sseFrames(fixture('openai/chat-stream-text-no-usage.sse'));
+      upstream.enqueue({ frames, stallAfterFrames: 2 });
+      const res = await post({ ...hello, stream: true });
+      const reader = res.body!.getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toContain('data: {');
+      const sent = upstream.lastRequest();
+      await sleep(50);
+      expect(sent.aborted).toBe(false);
+      await reader.cancel();
+      for (let i = 0; i < 50 && !sent.aborted; i++) await sleep(20);
+      expect(sent.aborted).toBe(true);
+    });
+
+    it('a client that goes away before a non-stream answer aborts the upstream too', async () => {
+      upstream.enqueue({ delayMs: 1000, json: jsonFixture('openai/chat-completion.json') });
+      const controller = new AbortController();
+      const pending = fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(hello),
+        signal: controller.signal,
+      }).catch(() => undefined);
+      await sleep(100);
+      controller.abort();
+      await pending;
+      const sent = upstream.lastRequest();
+      for (let i = 0; i < 50 && !sent.aborted; i++) await sleep(20);
+      expect(sent.aborted).toBe(true);
+    });
+  });
+
+  it('writes one JSON log line per request with no secrets in it', async () => {
+    upstream.enqueue({ json: jsonFixture('openai/chat-completion.json') });
+    const res = await post(hello, { 'x-request-id': 'trace-abc-123' });
+    expect(res.headers.get('x-request-id')).toBe('trace-abc-123');
+    await res.text();
+    await sleep(20);
+    const line = gw.logs.find((l) => l.req_id === 'trace-abc-123');
+    expect(line).toMatchObject({
+      msg: 'request',
+      status: 200,
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+    });
+    expect(typeof line?.latency_ms).toBe('number');
+    const all = JSON.stringify(gw.logs);
+    expect(all).not.toContain(UPSTREAM_KEY);
+    expect(all).not.toContain(MASTER_KEY);
+  });
+});
