@@ -1,0 +1,64 @@
+import { RequestContext } from '../common/context/request-context.js';
+import type { StreamChunk } from '../providers/provider-adapter.js';
+import type { ChatCompletionChunk } from './chat-completion.types.js';
+import { relayFrames } from './chat.service.js';
+
+const chunk = (
+  delta: Record<string, unknown>,
+  extra: Partial<ChatCompletionChunk> = {},
+): ChatCompletionChunk => ({
+  id: 'c1',
+  object: 'chat.completion.chunk',
+  created: 1,
+  model: 'm',
+  choices: [{ index: 0, delta, finish_reason: null }],
+  ...extra,
+});
+const usage = { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 };
+
+async function collect(chunks: StreamChunk[], includeUsage: boolean) {
+  const ctx = new RequestContext('r1');
+  ctx.includeUsage = includeUsage;
+  async function* source() {
+    yield* chunks;
+  }
+  const frames: string[] = [];
+  for await (const f of relayFrames(source(), ctx)) frames.push(f);
+  return { frames, ctx };
+}
+
+describe('relayFrames', () => {
+  const stream: StreamChunk[] = [
+    { chunk: chunk({ role: 'assistant', content: '' }), raw: 'RAW-ROLE' },
+    { chunk: chunk({ content: 'Hel' }), raw: 'RAW-1' },
+    { chunk: chunk({ content: 'lo' }) },
+    { chunk: { ...chunk({}), choices: [], usage } },
+  ];
+
+  it('writes the upstream text unchanged when it has it, and serialises translated chunks', async () => {
+    const { frames } = await collect(stream, true);
+    expect(frames.slice(0, 2)).toEqual(['RAW-ROLE', 'RAW-1']);
+    expect(JSON.parse(frames[2]).choices[0].delta.content).toBe('lo');
+  });
+
+  it('captures usage always, but relays the usage chunk only when the client asked', async () => {
+    const withUsage = await collect(stream, true);
+    expect(withUsage.frames).toHaveLength(4);
+    expect(withUsage.ctx.usage).toEqual(usage);
+    const without = await collect(stream, false);
+    expect(without.frames).toHaveLength(3);
+    expect(without.ctx.usage).toEqual(usage);
+  });
+
+  it('strips usage from a final chunk that also carries choices (OpenRouter style)', async () => {
+    const { frames, ctx } = await collect([{ chunk: chunk({}, { usage }), raw: 'RAW' }], false);
+    expect(JSON.parse(frames[0])).not.toHaveProperty('usage');
+    expect(ctx.usage).toEqual(usage);
+  });
+
+  it('records time to first token at the first content and keeps the relayed text', async () => {
+    const { ctx } = await collect(stream, false);
+    expect(ctx.ttftMs).toBeGreaterThanOrEqual(0);
+    expect(ctx.relayedText?.join('')).toBe('Hello');
+  });
+});

@@ -1,0 +1,52 @@
+import { readSse } from './sse-reader.js';
+
+async function* pieces(...parts: string[]) {
+  for (const p of parts) yield new TextEncoder().encode(p);
+}
+
+async function all(iter: AsyncIterable<{ event?: string; data: string }>) {
+  const out: Array<{ event?: string; data: string }> = [];
+  for await (const e of iter) out.push({ event: e.event, data: e.data });
+  return out;
+}
+
+describe('readSse', () => {
+  it('reassembles events split across network chunks, multi-byte characters included', async () => {
+    const euro = new TextEncoder().encode('€');
+    async function* body() {
+      yield new TextEncoder().encode('event: message_start\ndata: {"a":"');
+      yield euro.slice(0, 1);
+      yield euro.slice(1);
+      yield new TextEncoder().encode('"}\n\ndata: [DONE]\n\n');
+    }
+    expect(await all(readSse(body()))).toEqual([
+      { event: 'message_start', data: '{"a":"€"}' },
+      { event: undefined, data: '[DONE]' },
+    ]);
+  });
+
+  it('ignores comments and keeps a final event that lacks its blank line', async () => {
+    expect(await all(readSse(pieces(': ping\n\n', 'data: {"x":1}\n', 'data: {"y":2}')))).toEqual([
+      { event: undefined, data: '{"x":1}' },
+      { event: undefined, data: '{"y":2}' },
+    ]);
+  });
+
+  it('tolerates CRLF framing', async () => {
+    expect(await all(readSse(pieces('data: one\r\n\r\ndata: two\r\n\r\n')))).toEqual([
+      { event: undefined, data: 'one' },
+      { event: undefined, data: 'two' },
+    ]);
+  });
+
+  it('releases the body when the consumer stops early', async () => {
+    let destroyed = false;
+    const body = Object.assign(pieces('data: 1\n\n', 'data: 2\n\n'), {
+      destroy: () => {
+        destroyed = true;
+      },
+    });
+    for await (const _e of readSse(body)) break;
+    expect(destroyed).toBe(true);
+  });
+});
