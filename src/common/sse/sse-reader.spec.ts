@@ -26,7 +26,7 @@ describe('readSse', () => {
   });
 
   it('ignores comments and keeps a final event that lacks its blank line', async () => {
-    expect(await all(readSse(pieces(': ping\n\n', 'data: {"x":1}\n', 'data: {"y":2}')))).toEqual([
+    expect(await all(readSse(pieces(': ping\n\n', 'data: {"x":1}\n\n', 'data: {"y":2}')))).toEqual([
       { event: undefined, data: '{"x":1}' },
       { event: undefined, data: '{"y":2}' },
     ]);
