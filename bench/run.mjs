@@ -1,0 +1,450 @@
+// Benchmark harness: `npm run bench` (full, several minutes) or `npm run bench:smoke`
+// (a few seconds, to keep the harness from rotting).
+//
+// Starts the stand-in upstream, the reference proxy (minimal Nest + express + undici) and
+// Tollgate with production-like settings (SQLite usage store, managed-key auth, metrics,
+// info logs to a file), then measures every scenario against the direct call to the
+// stand-in in the same run, interleaving targets and repeating rounds; reports medians.
+//
+// Options: --smoke, --rounds N, --seconds N, --soak SECONDS, --only scenario[,scenario],
+//          --json PATH (write the raw results).
+import autocannon from 'autocannon';
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Agent, request } from 'undici';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(`--${name}`);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const SMOKE = flag('smoke');
+const ROUNDS = Number(opt('rounds', SMOKE ? 1 : 5));
+const SECONDS = Number(opt('seconds', SMOKE ? 1 : 5));
+const SOAK = Number(opt('soak', 0));
+const ONLY = opt('only', '')?.split(',').filter(Boolean) ?? [];
+const MASTER_KEY = 'bench-master-key-0123456789abcdef';
+const CLK_TCK = 100;
+
+const resultsDir = join(root, 'bench', 'results');
+mkdirSync(resultsDir, { recursive: true });
+
+// ---------------------------------------------------------------- processes
+
+const children = [];
+process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+process.on('SIGINT', () => process.exit(130));
+
+async function freePort() {
+  return new Promise((res) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+function startProcess(name, script, env, logFile) {
+  const child = spawn(process.execPath, [script], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', logFile ? 'pipe' : 'pipe', 'pipe'],
+  });
+  children.push(child);
+  if (logFile) {
+    const out = createWriteStream(logFile);
+    child.stdout.pipe(out);
+    child.stderr.pipe(out);
+  }
+  child.on('exit', (code, signal) => {
+    if (!shuttingDown) console.error(`${name} exited (${code ?? signal})`);
+  });
+  return child;
+}
+
+function firstLineJson(child) {
+  return new Promise((res, rej) => {
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) res(JSON.parse(buf.slice(0, nl)));
+    });
+    child.on('exit', () => rej(new Error('process exited before reporting its port')));
+  });
+}
+
+async function waitFor(url, timeoutMs = 120_000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > end) throw new Error(`${url} did not come up`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime + stime
+}
+
+function rssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+// ---------------------------------------------------------------- measurement
+
+const median = (xs) => {
+  const s = [...xs].filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+function bodyFor(stream) {
+  return JSON.stringify({
+    model: 'bench-model',
+    messages: [
+      { role: 'system', content: 'You are a concise assistant.' },
+      { role: 'user', content: 'Say something about foxes and dogs in one sentence.' },
+    ],
+    temperature: 0.2,
+    ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+  });
+}
+
+/** c=1 closed loop with per-request timing at sub-millisecond resolution. */
+async function latencyLoop(target, seconds) {
+  const agent = new Agent({ connections: 1, keepAliveTimeout: 60_000 });
+  const body = bodyFor(false);
+  const run = async (ms) => {
+    const lat = [];
+    const end = performance.now() + ms;
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      const r = await request(target.url, { dispatcher: agent, method: 'POST', headers: target.headers, body });
+      await r.body.text();
+      if (r.statusCode !== 200) throw new Error(`${target.name}: HTTP ${r.statusCode}`);
+      lat.push(performance.now() - t0);
+    }
+    return lat;
+  };
+  await run(300); // warm-up
+  const cpu0 = target.pid ? cpuSeconds(target.pid) : 0;
+  const lat = await run(seconds * 1000);
+  const cpu = target.pid ? cpuSeconds(target.pid) - cpu0 : NaN;
+  await agent.close();
+  return { rps: lat.length / seconds, p50: pct(lat, 50), p99: pct(lat, 99), cpuPer1k: (cpu / lat.length) * 1000 };
+}
+
+/** Open-loop-ish throughput with autocannon at a fixed number of connections. */
+async function throughput(target, connections, seconds) {
+  const opts = { url: target.url, method: 'POST', headers: target.headers, body: bodyFor(false), connections };
+  await autocannon({ ...opts, duration: 1 }); // warm-up
+  const cpu0 = target.pid ? cpuSeconds(target.pid) : 0;
+  const r = await autocannon({ ...opts, duration: seconds });
+  const cpu = target.pid ? cpuSeconds(target.pid) - cpu0 : NaN;
+  if (r.non2xx > 0 || r.errors > 0) throw new Error(`${target.name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    cpuPer1k: (cpu / r.requests.total) * 1000,
+    rssMb: target.pid ? rssMb(target.pid) : NaN,
+  };
+}
+
+async function oneStream(target, agent, body) {
+  const t0 = performance.now();
+  const r = await request(target.url, { dispatcher: agent, method: 'POST', headers: target.headers, body });
+  let ttfb;
+  let bytes = 0;
+  for await (const chunk of r.body) {
+    ttfb ??= performance.now() - t0;
+    bytes += chunk.length;
+  }
+  if (r.statusCode !== 200 || bytes === 0) throw new Error(`${target.name}: stream HTTP ${r.statusCode}`);
+  return { ttfb, ttlb: performance.now() - t0 };
+}
+
+/** N concurrent clients each streaming completions back to back. */
+async function streams(target, concurrency, seconds) {
+  const agent = new Agent({ connections: concurrency, keepAliveTimeout: 60_000 });
+  const body = bodyFor(true);
+  const run = async (ms) => {
+    const samples = [];
+    const end = performance.now() + ms;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < end) samples.push(await oneStream(target, agent, body));
+      }),
+    );
+    return samples;
+  };
+  await run(300);
+  const cpu0 = target.pid ? cpuSeconds(target.pid) : 0;
+  const samples = await run(seconds * 1000);
+  const cpu = target.pid ? cpuSeconds(target.pid) - cpu0 : NaN;
+  await agent.close();
+  return {
+    streamsPerSec: samples.length / seconds,
+    ttfbP50: median(samples.map((s) => s.ttfb)),
+    ttlbP50: median(samples.map((s) => s.ttlb)),
+    ttlbP99: pct(samples.map((s) => s.ttlb), 99),
+    cpuPer1k: (cpu / samples.length) * 1000,
+  };
+}
+
+/** Holds `count` slow streams open at once and samples the target's memory. */
+async function slowStreams(target, count, holdMs) {
+  const agent = new Agent({ connections: count + 8, keepAliveTimeout: 60_000 });
+  const body = bodyFor(true);
+  global.gc?.();
+  const before = target.pid ? rssMb(target.pid) : NaN;
+  let peak = before;
+  const sampler = setInterval(() => {
+    if (target.pid) peak = Math.max(peak, rssMb(target.pid));
+  }, 100);
+  const results = await Promise.allSettled(Array.from({ length: count }, () => oneStream(target, agent, body)));
+  clearInterval(sampler);
+  await agent.close();
+  const failed = results.filter((r) => r.status === 'rejected').length;
+  if (failed > 0) throw new Error(`${target.name}: ${failed}/${count} slow streams failed`);
+  void holdMs;
+  return {
+    rssBeforeMb: before,
+    rssPeakMb: peak,
+    kbPerStream: ((peak - before) * 1024) / count,
+    ttlbP50: median(results.map((r) => r.value.ttlb)),
+  };
+}
+
+// ---------------------------------------------------------------- scenarios
+
+const SCENARIOS = [
+  {
+    name: 'nonstream-c1',
+    title: 'non-stream, c=1, zero upstream latency (added latency)',
+    upstream: { latencyMs: 0, chunkDelayMs: 0, chunks: 20 },
+    run: (t) => latencyLoop(t, SECONDS),
+  },
+  {
+    name: 'nonstream-c64',
+    title: 'non-stream, c=64, zero upstream latency (CPU ceiling)',
+    upstream: { latencyMs: 0, chunkDelayMs: 0, chunks: 20 },
+    run: (t) => throughput(t, SMOKE ? 8 : 64, SECONDS),
+  },
+  {
+    name: 'nonstream-c256-50ms',
+    title: 'non-stream, c=256, 50 ms upstream latency (in-flight capacity)',
+    upstream: { latencyMs: 50, chunkDelayMs: 0, chunks: 20 },
+    run: (t) => throughput(t, SMOKE ? 16 : 256, SECONDS),
+  },
+  {
+    name: 'stream-16x20',
+    title: '16 concurrent streams of 20 chunks (1 ms apart)',
+    upstream: { latencyMs: 0, chunkDelayMs: 1, chunks: 20 },
+    run: (t) => streams(t, SMOKE ? 4 : 16, SECONDS),
+  },
+  {
+    name: 'stream-500-slow',
+    title: '500 concurrent slow streams (20 chunks, 100 ms apart): memory per open stream',
+    upstream: { latencyMs: 0, chunkDelayMs: SMOKE ? 10 : 100, chunks: 20 },
+    run: (t) => slowStreams(t, SMOKE ? 20 : 500, 0),
+  },
+];
+
+// ---------------------------------------------------------------- main
+
+let shuttingDown = false;
+
+async function main() {
+  const tmp = mkdtempSync(join(tmpdir(), 'tollgate-bench-'));
+  const build = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) throw new Error('build failed');
+
+  const standIn = startProcess('stand-in', 'bench/stand-in.mjs', {});
+  const { port: upstreamPort } = await firstLineJson(standIn);
+  const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
+
+  const reference = startProcess('reference', 'bench/reference-proxy.mjs', { UPSTREAM_URL: upstreamUrl });
+  const { port: refPort } = await firstLineJson(reference);
+
+  const gwPort = await freePort();
+  const gwLog = join(resultsDir, 'tollgate.log');
+  const gateway = startProcess(
+    'tollgate',
+    'dist/main.js',
+    {
+      HOST: '127.0.0.1',
+      PORT: String(gwPort),
+      TOLLGATE_MASTER_KEY: MASTER_KEY,
+      OPENAI_API_KEY: 'sk-bench',
+      OPENAI_BASE_URL: `${upstreamUrl}/v1`,
+      OPENAI_MODELS: 'bench-model',
+      DATABASE_URL: `sqlite:${join(tmp, 'bench.db')}`,
+      LOG_LEVEL: 'info',
+      TOLLGATE_CONFIG: join(tmp, 'none.yaml'),
+      NODE_ENV: 'production',
+    },
+    gwLog,
+  );
+  await waitFor(`http://127.0.0.1:${gwPort}/health`);
+
+  // Production-like auth: a managed key when the admin API exists, else the master key.
+  let gatewayKey = MASTER_KEY;
+  let auth = 'master key';
+  const created = await fetch(`http://127.0.0.1:${gwPort}/admin/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench' }),
+  });
+  if (created.status === 201) {
+    gatewayKey = (await created.json()).key;
+    auth = 'managed key';
+  }
+
+  const headers = (key) => ({ 'content-type': 'application/json', authorization: `Bearer ${key}` });
+  const targets = [
+    { name: 'direct', url: `${upstreamUrl}/v1/chat/completions`, headers: headers('x'), pid: standIn.pid },
+    { name: 'reference', url: `http://127.0.0.1:${refPort}/v1/chat/completions`, headers: headers('x'), pid: reference.pid },
+    { name: 'tollgate', url: `http://127.0.0.1:${gwPort}/v1/chat/completions`, headers: headers(gatewayKey), pid: gateway.pid },
+  ];
+
+  const configure = (cfg) =>
+    fetch(`${upstreamUrl}/__config`, { method: 'POST', body: JSON.stringify(cfg) }).then((r) => r.text());
+
+  const results = {};
+  const scenarios = SCENARIOS.filter((s) => ONLY.length === 0 || ONLY.includes(s.name));
+  for (const s of scenarios) {
+    await configure(s.upstream);
+    results[s.name] = { title: s.title, rounds: [] };
+    process.stderr.write(`${s.name}:`);
+    for (let round = 0; round < ROUNDS; round++) {
+      const row = {};
+      // Rotate the order every round so no target always runs first or last.
+      const order = targets.map((_, i) => targets[(i + round) % targets.length]);
+      for (const t of order) row[t.name] = await s.run(t);
+      results[s.name].rounds.push(row);
+      process.stderr.write(` ${round + 1}`);
+    }
+    process.stderr.write('\n');
+  }
+
+  let soak;
+  if (SOAK > 0) {
+    await configure({ latencyMs: 0, chunkDelayMs: 1, chunks: 20 });
+    const gw = targets[2];
+    const samples = [];
+    const end = Date.now() + SOAK * 1000;
+    process.stderr.write(`soak ${SOAK}s:`);
+    while (Date.now() < end) {
+      await streams(gw, 16, 5);
+      await throughput(gw, 32, 5);
+      samples.push({ t: SOAK - Math.round((end - Date.now()) / 1000), rssMb: rssMb(gw.pid) });
+      process.stderr.write('.');
+    }
+    process.stderr.write('\n');
+    soak = samples;
+  }
+
+  const summary = summarise(results);
+  const report = render(summary, soak, { rounds: ROUNDS, seconds: SECONDS, auth, smoke: SMOKE });
+  process.stdout.write(report);
+  writeFileSync(opt('json', join(resultsDir, SMOKE ? 'smoke.json' : 'latest.json')), JSON.stringify({ summary, results, soak }, null, 2));
+  writeFileSync(join(resultsDir, SMOKE ? 'smoke.md' : 'latest.md'), report);
+  shuttingDown = true;
+}
+
+function summarise(results) {
+  const out = {};
+  for (const [name, { title, rounds }] of Object.entries(results)) {
+    const metrics = Object.keys(rounds[0].direct);
+    const perTarget = {};
+    for (const t of ['direct', 'reference', 'tollgate']) {
+      perTarget[t] = Object.fromEntries(metrics.map((m) => [m, median(rounds.map((r) => r[t][m]))]));
+    }
+    const lat = metrics.includes('p50') ? 'p50' : 'ttlbP50';
+    const added = (t) => median(rounds.map((r) => r[t][lat] - r.direct[lat]));
+    out[name] = { title, perTarget, addedMs: { reference: added('reference'), tollgate: added('tollgate') } };
+  }
+  return out;
+}
+
+const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+
+function render(summary, soak, meta) {
+  const lines = [];
+  lines.push(`Tollgate benchmark — ${new Date().toISOString()} — node ${process.version}, ${meta.rounds} round(s) × ${meta.seconds}s per target, medians; gateway auth: ${meta.auth}${meta.smoke ? ' (SMOKE: numbers not meaningful)' : ''}`);
+  lines.push('');
+  for (const [name, s] of Object.entries(summary)) {
+    lines.push(`### ${name}: ${s.title}`);
+    lines.push('');
+    const cols = Object.keys(s.perTarget.direct);
+    lines.push(`| target | ${cols.join(' | ')} | added vs direct (ms) |`);
+    lines.push(`|---|${cols.map(() => '---').join('|')}|---|`);
+    for (const t of ['direct', 'reference', 'tollgate']) {
+      lines.push(`| ${t} | ${cols.map((c) => f(s.perTarget[t][c], c === 'rps' || c === 'streamsPerSec' ? 0 : 3)).join(' | ')} | ${t === 'direct' ? '' : f(s.addedMs[t], 3)} |`);
+    }
+    lines.push('');
+  }
+  const g = (n, t, m) => summary[n]?.perTarget[t]?.[m];
+  const checks = [];
+  if (summary['nonstream-c1']) checks.push(['added p50 latency at c=1 ≤ 0.5 ms', f(summary['nonstream-c1'].addedMs.tollgate, 3) + ' ms', summary['nonstream-c1'].addedMs.tollgate <= 0.5]);
+  if (summary['nonstream-c64']) {
+    const cpuRatio = g('nonstream-c64', 'tollgate', 'cpuPer1k') / g('nonstream-c64', 'reference', 'cpuPer1k');
+    const rpsRatio = g('nonstream-c64', 'tollgate', 'rps') / g('nonstream-c64', 'reference', 'rps');
+    checks.push(['gateway CPU per request ≤ 1.5× reference (c=64)', `${f(cpuRatio)}×`, cpuRatio <= 1.5]);
+    checks.push(['c=64 throughput ≥ 0.7× reference', `${f(rpsRatio)}×`, rpsRatio >= 0.7]);
+  }
+  if (summary['stream-16x20']) {
+    const r = g('stream-16x20', 'tollgate', 'ttlbP50') / g('stream-16x20', 'reference', 'ttlbP50');
+    checks.push(['stream time-to-last-byte ≤ 1.1× reference', `${f(r)}×`, r <= 1.1]);
+  }
+  if (summary['stream-500-slow']) {
+    const peak = g('stream-500-slow', 'tollgate', 'rssPeakMb');
+    checks.push(['RSS ≤ 200 MB with 500 open streams', `${f(peak, 0)} MB`, peak <= 200]);
+  }
+  if (soak?.length) {
+    const first = soak[Math.min(2, soak.length - 1)].rssMb;
+    const last = soak.at(-1).rssMb;
+    checks.push([`no RSS growth over a ${soak.at(-1).t}s steady run`, `${f(first, 0)} → ${f(last, 0)} MB`, last <= first * 1.1]);
+  }
+  if (checks.length) {
+    lines.push('### targets');
+    lines.push('');
+    lines.push('| target | measured | met |');
+    lines.push('|---|---|---|');
+    for (const [what, value, ok] of checks) lines.push(`| ${what} | ${value} | ${ok ? 'yes' : 'no'} |`);
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+main()
+  .then(() => process.exit(0))
+  .catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
