@@ -81,9 +81,10 @@ function firstLineJson(child) {
   });
 }
 
-async function waitFor(url, timeoutMs = 120_000) {
+async function waitFor(url, child, timeoutMs = 120_000) {
   const end = Date.now() + timeoutMs;
   for (;;) {
+    if (child.exitCode !== null) throw new Error(`${url}: the process exited (${child.exitCode})`);
     try {
       const r = await fetch(url);
       if (r.ok) return;
@@ -305,12 +306,11 @@ async function main() {
       OPENAI_MODELS: 'bench-model',
       DATABASE_URL: `sqlite:${join(tmp, 'bench.db')}`,
       LOG_LEVEL: 'info',
-      TOLLGATE_CONFIG: join(tmp, 'none.yaml'),
       NODE_ENV: 'production',
     },
     gwLog,
   );
-  await waitFor(`http://127.0.0.1:${gwPort}/health`);
+  await waitFor(`http://127.0.0.1:${gwPort}/health`, gateway);
 
   // Production-like auth: a managed key when the admin API exists, else the master key.
   let gatewayKey = MASTER_KEY;
