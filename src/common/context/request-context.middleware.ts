@@ -18,7 +18,7 @@ export function requestContextMiddleware(
   const id =
     typeof incoming === 'string' && REQUEST_ID.test(incoming)
       ? incoming
-      : `req_${randomUUID().replaceAll('-', '')}`;
+      : `req_${randomUUID()}`;
   const ctx = new RequestContext(id);
   req.tollgate = ctx;
   res.setHeader('x-request-id', id);

@@ -12,10 +12,7 @@ export interface UpstreamRequest {
   headers: Record<string, string>;
   body?: string;
   signal: AbortSignal;
-  /**
-   * Deadline for the whole exchange, body included. Streams pass `false`: they are
-   * bounded by the idle timeout between chunks instead.
-   */
+  /** Streams pass `false`. Both are bounded by the timeouts in `send`. */
   totalTimeout?: boolean;
 }
 
@@ -55,19 +52,21 @@ export class UpstreamHttp implements OnModuleDestroy {
   }
 
   async send(req: UpstreamRequest): Promise<UpstreamResponse> {
-    const deadline = req.totalTimeout === false ? undefined : AbortSignal.timeout(this.timeoutMs);
-    const signal = deadline ? AbortSignal.any([req.signal, deadline]) : req.signal;
     try {
       const res = await request(req.url, {
         dispatcher: this.agent,
         method: req.method,
         headers: req.headers,
         body: req.body,
-        signal,
+        signal: req.signal,
+        // A non-streamed completion's headers come once it is complete, so the headers
+        // timeout bounds the whole exchange; streams are bounded by the idle gap instead.
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
       });
       return { status: res.statusCode, headers: res.headers, body: res.body };
     } catch (err) {
-      throw this.translateError(err, req, deadline);
+      throw this.translateError(err, req);
     }
   }
 
@@ -76,11 +75,11 @@ export class UpstreamHttp implements OnModuleDestroy {
     try {
       return await res.body.text();
     } catch (err) {
-      throw this.translateError(err, req, undefined);
+      throw this.translateError(err, req);
     }
   }
 
-  translateError(err: unknown, req: UpstreamRequest, deadline?: AbortSignal): GatewayError {
+  translateError(err: unknown, req: UpstreamRequest): GatewayError {
     if (err instanceof GatewayError) return err;
     if (req.signal.aborted) {
       return new GatewayError(ErrorCode.UpstreamUnreachable, 'client closed the connection', {
@@ -89,7 +88,6 @@ export class UpstreamHttp implements OnModuleDestroy {
     }
     const code = (err as { code?: string }).code;
     if (
-      deadline?.aborted ||
       err instanceof undiciErrors.HeadersTimeoutError ||
       err instanceof undiciErrors.BodyTimeoutError ||
       code === 'UND_ERR_CONNECT_TIMEOUT'

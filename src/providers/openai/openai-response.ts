@@ -5,11 +5,13 @@ import type {
 } from '../../chat/chat-completion.types.js';
 
 /**
- * Usage as the gateway reports it: the upstream's object with `raw_usage` holding an
- * unchanged copy. Groq reports stream usage under `x_groq.usage` only.
+ * Usage as the gateway reports it: the upstream's fields with `raw_usage` holding the
+ * upstream object itself. It was just parsed and nothing mutates it, so sharing it is
+ * safe and saves a deep copy per response. Groq reports stream usage under
+ * `x_groq.usage` only.
  */
 export function usageWithRaw(usage: Usage): Usage {
-  return { ...usage, raw_usage: structuredClone(usage) as Record<string, unknown> };
+  return { ...usage, raw_usage: usage };
 }
 
 export function upstreamUsageOf(obj: ChatCompletion | ChatCompletionChunk): Usage | undefined {

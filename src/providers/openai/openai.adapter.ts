@@ -104,7 +104,6 @@ export class OpenAIAdapter implements ProviderAdapter {
       },
       body: JSON.stringify(toOpenAIRequestBody(call.body, call.model, stream)),
       signal: call.signal,
-      totalTimeout: !stream,
     };
   }
 
