@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import type { ChatCompletion } from '../../chat/chat-completion.types.js';
+import { ErrorCode, GatewayError } from '../../common/errors/gateway-error.js';
+import type {
+  UpstreamHttp,
+  UpstreamRequest,
+  UpstreamResponse,
+} from '../../common/http/upstream-http.service.js';
+import { readSse } from '../../common/sse/sse-reader.js';
+import type { ProviderConfig } from '../../config/config.js';
+import type { ProviderType } from '../../config/provider-types.js';
+import type { ProviderAdapter, StreamChunk, UpstreamCall } from '../provider-adapter.js';
+import { geminiUpstreamError } from './gemini-errors.js';
+import { geminiModelPath, parseGeminiModelsPage } from './gemini-models.js';
+import { toGeminiRequest } from './gemini-request.js';
+import { toChatCompletion, type GeminiResponseContext } from './gemini-response.js';
+import { geminiChunks, GeminiStreamTranslator } from './gemini-stream.js';
+import type { GeminiGenerateContentResponse } from './gemini.types.js';
+
+/** Clock and id source, replaceable in tests. */
+export interface GeminiAdapterDeps {
+  /** Milliseconds since the epoch. */
+  now?: () => number;
+  /** Completion id used when Gemini sends no `responseId`. */
+  newId?: () => string;
+}
+
+/** Model listing stops here even if Google keeps handing out page tokens. */
+const MAX_MODEL_PAGES = 20;
+
+/**
+ * Google's native Gemini API (`generateContent`, `streamGenerateContent?alt=sse`,
+ * `x-goog-api-key`). Wiring only: the translation lives in the pure functions beside it.
+ */
+export class GeminiAdapter implements ProviderAdapter {
+  readonly name: string;
+  readonly type: ProviderType;
+  private readonly now: () => number;
+  private readonly newId: () => string;
+
+  constructor(
+    private readonly config: ProviderConfig,
+    private readonly http: UpstreamHttp,
+    deps: GeminiAdapterDeps = {},
+  ) {
+    this.name = config.name;
+    this.type = config.type;
+    this.now = deps.now ?? Date.now;
+    this.newId = deps.newId ?? (() => `chatcmpl-${randomUUID().replaceAll('-', '')}`);
+  }
+
+  async complete(call: UpstreamCall): Promise<ChatCompletion> {
+    const req = this.chatRequest(call, false);
+    const res = await this.send(req, call);
+    const text = await this.http.readText(res, req);
+    let json: GeminiGenerateContentResponse;
+    try {
+      json = JSON.parse(text) as GeminiGenerateContentResponse;
+    } catch {
+      throw this.invalidResponse();
+    }
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+      throw this.invalidResponse();
+    return toChatCompletion(json, this.responseContext(call));
+  }
+
+  async stream(call: UpstreamCall): Promise<AsyncIterable<StreamChunk>> {
+    const req = this.chatRequest(call, true);
+    const res = await this.send(req, call);
+    const contentType = String(res.headers['content-type'] ?? '');
+    if (!contentType.includes('text/event-stream')) {
+      const text = await this.http.readText(res, req);
+      throw geminiUpstreamError(this.name, 502, res.headers, text, this.secrets());
+    }
+    const translator = new GeminiStreamTranslator(this.responseContext(call), call.reportUsage);
+    return geminiChunks(readSse(res.body), translator, this.name, this.secrets());
+  }
+
+  async listModels(signal: AbortSignal): Promise<string[]> {
+    const models: string[] = [];
+    let pageToken: string | undefined;
+    for (let page = 0; page < MAX_MODEL_PAGES; page++) {
+      const query = new URLSearchParams({ pageSize: '1000' });
+      if (pageToken) query.set('pageToken', pageToken);
+      const req: UpstreamRequest = {
+        provider: this.name,
+        method: 'GET',
+        url: `${this.config.baseUrl}/v1beta/models?${query.toString()}`,
+        headers: { ...this.config.headers, ...this.authHeaders() },
+        signal,
+      };
+      const res = await this.http.send(req);
+      const text = await this.http.readText(res, req);
+      if (res.status >= 400) {
+        throw geminiUpstreamError(this.name, res.status, res.headers, text, this.secrets());
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw this.invalidResponse();
+      }
+      const parsed = parseGeminiModelsPage(json);
+      models.push(...parsed.models);
+      if (!parsed.nextPageToken || parsed.nextPageToken === pageToken) break;
+      pageToken = parsed.nextPageToken;
+    }
+    return models;
+  }
+
+  private chatRequest(call: UpstreamCall, stream: boolean): UpstreamRequest {
+    // Translating first means a request Gemini cannot take never leaves the gateway.
+    const body = toGeminiRequest(call.body, call.model);
+    const method = stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
+    return {
+      provider: this.name,
+      method: 'POST',
+      url: `${this.config.baseUrl}/v1beta/${geminiModelPath(call.model)}:${method}`,
+      headers: {
+        ...this.config.headers,
+        ...this.authHeaders(),
+        'content-type': 'application/json',
+        accept: stream ? 'text/event-stream' : 'application/json',
+      },
+      body: JSON.stringify(body),
+      signal: call.signal,
+      totalTimeout: !stream,
+    };
+  }
+
+  private async send(req: UpstreamRequest, call: UpstreamCall): Promise<UpstreamResponse> {
+    const res = await this.http.send(req);
+    call.onUpstreamHeaders?.();
+    if (res.status >= 400) {
+      const text = await this.http.readText(res, req).catch(() => '');
+      throw geminiUpstreamError(this.name, res.status, res.headers, text, this.secrets());
+    }
+    return res;
+  }
+
+  private responseContext(call: UpstreamCall): GeminiResponseContext {
+    return {
+      provider: this.name,
+      model: call.model,
+      created: Math.floor(this.now() / 1000),
+      fallbackId: this.newId(),
+    };
+  }
+
+  private authHeaders(): Record<string, string> {
+    return this.config.apiKey ? { 'x-goog-api-key': this.config.apiKey } : {};
+  }
+
+  private secrets(): Array<string | undefined> {
+    return [this.config.apiKey];
+  }
+
+  private invalidResponse(): GatewayError {
+    return new GatewayError(
+      ErrorCode.UpstreamInvalidResponse,
+      `The upstream provider '${this.name}' returned a response that is not a Gemini answer.`,
+    );
+  }
+}
