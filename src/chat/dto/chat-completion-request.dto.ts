@@ -4,6 +4,7 @@ import {
   ArrayMinSize,
   IsArray,
   IsBoolean,
+  IsDefined,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -17,11 +18,13 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { ValidatedBy } from '../../common/validation/validated-by.decorator.js';
+import { REASONING_EFFORTS, ROLES } from './chat-enums.js';
+import { validateChatRequest } from './chat-request.validator.js';
 import { CONTENT_PART_DTOS } from './content-part.dto.js';
 import { IsMessageContent, IsStop, IsToolChoice } from './content.validator.js';
 
-export const ROLES = ['system', 'developer', 'user', 'assistant', 'tool', 'function'] as const;
-export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+export { REASONING_EFFORTS, ROLES };
 
 const contentSchema = {
   nullable: true,
@@ -49,6 +52,7 @@ export class ToolCallDto {
   @IsIn(['function'])
   type!: 'function';
 
+  @IsDefined()
   @ValidateNested()
   @Type(() => FunctionCallDto)
   function!: FunctionCallDto;
@@ -117,6 +121,7 @@ export class ToolDto {
   @IsIn(['function'])
   type!: 'function';
 
+  @IsDefined()
   @ValidateNested()
   @Type(() => FunctionDefinitionDto)
   function!: FunctionDefinitionDto;
@@ -158,6 +163,7 @@ export class ResponseFormatDto {
   type!: 'text' | 'json_object' | 'json_schema';
 
   @ValidateIf((f: ResponseFormatDto) => f.type === 'json_schema')
+  @IsDefined()
   @ValidateNested()
   @Type(() => JsonSchemaFormatDto)
   json_schema?: JsonSchemaFormatDto;
@@ -167,6 +173,7 @@ export class ResponseFormatDto {
  * OpenAI Chat Completions request. Fields not listed here are forwarded unchanged to
  * OpenAI-family upstreams.
  */
+@ValidatedBy(validateChatRequest)
 export class ChatCompletionRequestDto {
   /** `provider/model` (e.g. `openai/gpt-4o-mini`), a model name served by exactly one provider, or a configured alias. */
   @IsString()

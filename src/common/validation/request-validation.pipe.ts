@@ -1,5 +1,6 @@
 import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 import { ErrorCode, GatewayError } from '../errors/gateway-error.js';
+import { fastValidatorOf } from './validated-by.decorator.js';
 
 /**
  * class-validator over the DTO, with failures reported as one OpenAI-style 400 naming

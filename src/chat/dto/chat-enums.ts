@@ -1,0 +1,2 @@
+export const ROLES = ['system', 'developer', 'user', 'assistant', 'tool', 'function'] as const;
+export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;
