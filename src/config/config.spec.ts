@@ -55,3 +55,84 @@ describe('loadConfig', () => {
     ]);
   });
 });
+
+describe('loadConfig with a YAML file', () => {
+  const write = async (text: string) => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'tg-cfg-')), 'tollgate.yaml');
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it('adds named instances and refines built-in ones, taking secrets from the environment', async () => {
+    const file = await write(
+      [
+        'providers:',
+        '  openai:',
+        '    models: [gpt-4o]',
+        '  openai-eu:',
+        '    type: openai',
+        '    api_key: ${EU_KEY}',
+        '    base_url: https://eu.example.com/v1/',
+        '  claude:',
+        '    type: anthropic',
+        '    api_key: ${CLAUDE_KEY}',
+        '    default_max_tokens: { claude-sonnet-4-5: 8192 }',
+      ].join('\n'),
+    );
+    const c = loadConfig({
+      TOLLGATE_CONFIG: file,
+      OPENAI_API_KEY: 'sk-a',
+      EU_KEY: 'sk-eu',
+      CLAUDE_KEY: 'sk-ant',
+    });
+    expect(c.providers.map((p) => [p.name, p.type, p.baseUrl, p.apiKey, p.models])).toEqual([
+      ['openai', 'openai', 'https://api.openai.com/v1', 'sk-a', ['gpt-4o']],
+      ['openai-eu', 'openai', 'https://eu.example.com/v1', 'sk-eu', undefined],
+      ['claude', 'anthropic', 'https://api.anthropic.com', 'sk-ant', undefined],
+    ]);
+    expect(c.providers[2].defaultMaxTokens).toEqual({ 'claude-sonnet-4-5': 8192 });
+  });
+
+  it('reports a YAML syntax error as one line', async () => {
+    const file = await write('providers:\n  a: { type: openai, api_key: ${X} }\n');
+    let problems: string[] = [];
+    try {
+      loadConfig({ TOLLGATE_CONFIG: file });
+    } catch (e) {
+      problems = (e as ConfigError).problems;
+    }
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^TOLLGATE_CONFIG: cannot read .*tollgate\.yaml: .*line 2, column \d+/);
+    expect(problems[0]).not.toContain('\n');
+  });
+
+  it('reports each bad entry on its own line', async () => {
+    const file = await write(
+      [
+        'providers:',
+        '  Bad/Name: { type: openai }',
+        '  weird: { type: telepathy }',
+        '  local: { type: openai-compatible }',
+        "  keyed: { type: openai, api_key: '${MISSING_KEY}' }",
+        'aliases:',
+        '  fast: 3',
+      ].join('\n'),
+    );
+    let problems: string[] = [];
+    try {
+      loadConfig({ TOLLGATE_CONFIG: file });
+    } catch (e) {
+      problems = (e as ConfigError).problems;
+    }
+    expect(problems).toEqual([
+      'config refers to ${MISSING_KEY}, which is not set',
+      "config providers.Bad/Name: name must be lower-case letters, digits, '.', '_' or '-' (no '/')",
+      'config providers.weird.type must be one of openai, openai-compatible, azure-openai, anthropic, gemini',
+      'config providers.local.base_url is required for type openai-compatible',
+      'config aliases.fast must be a model name such as openai/gpt-4o-mini',
+    ]);
+  });
+});

@@ -95,7 +95,8 @@ export function loadConfig(env: Env = process.env): TollgateConfig {
         }
       }
     } catch (err) {
-      problems.push(`TOLLGATE_CONFIG: cannot read ${configPath}: ${(err as Error).message}`);
+      const firstLine = (err as Error).message.split('\n')[0].replace(/:$/, '');
+      problems.push(`TOLLGATE_CONFIG: cannot read ${configPath}: ${firstLine}`);
     }
   }
 
