@@ -1,5 +1,6 @@
 import type { ProviderConfig } from '../config/config.js';
 import type { UpstreamHttp } from '../common/http/upstream-http.service.js';
+import { AnthropicAdapter } from './anthropic/anthropic.adapter.js';
 import { GeminiAdapter } from './gemini/gemini.adapter.js';
 import { OpenAIAdapter } from './openai/openai.adapter.js';
 import type { ProviderAdapter } from './provider-adapter.js';
@@ -12,7 +13,7 @@ export function createAdapter(config: ProviderConfig, http: UpstreamHttp): Provi
     case 'azure-openai':
       return new OpenAIAdapter(config, http);
     case 'anthropic':
-      throw new Error(`provider ${config.name}: type ${config.type} is not available yet`);
+      return new AnthropicAdapter(config, http);
     case 'gemini':
       return new GeminiAdapter(config, http);
   }

@@ -1,0 +1,150 @@
+import type { ChatCompletion } from '../../chat/chat-completion.types.js';
+import type { ProviderConfig } from '../../config/config.js';
+import type { ProviderType } from '../../config/provider-types.js';
+import { ErrorCode, GatewayError } from '../../common/errors/gateway-error.js';
+import { upstreamError } from '../../common/http/upstream-errors.js';
+import type {
+  UpstreamHttp,
+  UpstreamRequest,
+  UpstreamResponse,
+} from '../../common/http/upstream-http.service.js';
+import { readSse } from '../../common/sse/sse-reader.js';
+import type { ProviderAdapter, StreamChunk, UpstreamCall } from '../provider-adapter.js';
+import type { AnthropicResponse } from './anthropic.types.js';
+import { parseAnthropicError } from './anthropic-errors.js';
+import { anthropicHeaders } from './anthropic-headers.js';
+import { modelsPageUrl, parseModelsPage } from './anthropic-models.js';
+import { toAnthropicRequest } from './anthropic-request.js';
+import { toChatCompletion } from './anthropic-response.js';
+import { anthropicChunks } from './anthropic-stream.js';
+
+/** Stops discovery from following a `has_more` that never ends. */
+const MAX_MODEL_PAGES = 50;
+
+/**
+ * Anthropic's native Messages API behind the OpenAI Chat Completions surface. Wiring
+ * only: the translation lives in the pure functions it calls.
+ */
+export class AnthropicAdapter implements ProviderAdapter {
+  readonly name: string;
+  readonly type: ProviderType;
+
+  constructor(
+    private readonly config: ProviderConfig,
+    private readonly http: UpstreamHttp,
+    /** Seconds since the epoch, for `created` (Anthropic sends no timestamp). */
+    private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
+  ) {
+    this.name = config.name;
+    this.type = config.type;
+  }
+
+  async complete(call: UpstreamCall): Promise<ChatCompletion> {
+    const req = this.messagesRequest(call, false);
+    const res = await this.send(req, call);
+    const text = await this.http.readText(res, req);
+    let json: AnthropicResponse;
+    try {
+      json = JSON.parse(text) as AnthropicResponse;
+    } catch {
+      throw this.invalidResponse();
+    }
+    if (typeof json !== 'object' || json === null || !Array.isArray(json.content)) {
+      throw this.invalidResponse();
+    }
+    return toChatCompletion(json, this.nowSeconds());
+  }
+
+  async stream(call: UpstreamCall): Promise<AsyncIterable<StreamChunk>> {
+    const req = this.messagesRequest(call, true);
+    const res = await this.send(req, call);
+    const contentType = String(res.headers['content-type'] ?? '');
+    if (!contentType.includes('text/event-stream')) {
+      const text = await this.http.readText(res, req);
+      throw upstreamError(this.name, 502, res.headers, parseAnthropicError(text), this.secrets());
+    }
+    return anthropicChunks(readSse(res.body), {
+      provider: this.name,
+      secrets: this.secrets(),
+      created: this.nowSeconds(),
+      reportUsage: call.reportUsage,
+    });
+  }
+
+  async listModels(signal: AbortSignal): Promise<string[]> {
+    const ids: string[] = [];
+    let afterId: string | undefined;
+    for (let page = 0; page < MAX_MODEL_PAGES; page++) {
+      const req: UpstreamRequest = {
+        provider: this.name,
+        method: 'GET',
+        url: modelsPageUrl(this.config.baseUrl, afterId),
+        headers: anthropicHeaders(this.config, {}, false),
+        signal,
+      };
+      const res = await this.http.send(req);
+      const text = await this.http.readText(res, req);
+      if (res.status >= 400) {
+        throw upstreamError(
+          this.name,
+          res.status,
+          res.headers,
+          parseAnthropicError(text),
+          this.secrets(),
+        );
+      }
+      const { ids: pageIds, nextAfterId } = parseModelsPage(text, this.name);
+      ids.push(...pageIds);
+      if (nextAfterId === undefined || nextAfterId === afterId) break;
+      afterId = nextAfterId;
+    }
+    return [...new Set(ids)];
+  }
+
+  private messagesRequest(call: UpstreamCall, stream: boolean): UpstreamRequest {
+    const body = toAnthropicRequest(call.body, {
+      model: call.model,
+      stream,
+      defaultMaxTokens: this.config.defaultMaxTokens,
+    });
+    return {
+      provider: this.name,
+      method: 'POST',
+      url: `${this.config.baseUrl}/v1/messages`,
+      headers: {
+        ...anthropicHeaders(this.config, call.clientHeaders),
+        accept: stream ? 'text/event-stream' : 'application/json',
+      },
+      body: JSON.stringify(body),
+      signal: call.signal,
+      totalTimeout: !stream,
+    };
+  }
+
+  private async send(req: UpstreamRequest, call: UpstreamCall): Promise<UpstreamResponse> {
+    const res = await this.http.send(req);
+    call.onUpstreamHeaders?.();
+    if (res.status >= 400) {
+      const text = await this.http.readText(res, req).catch(() => '');
+      throw upstreamError(
+        this.name,
+        res.status,
+        res.headers,
+        parseAnthropicError(text),
+        this.secrets(),
+      );
+    }
+    return res;
+  }
+
+  private secrets(): Array<string | undefined> {
+    return [this.config.apiKey];
+  }
+
+  private invalidResponse(): GatewayError {
+    return new GatewayError(
+      ErrorCode.UpstreamInvalidResponse,
+      `The upstream provider '${this.name}' returned a response that is not a message.`,
+    );
+  }
+}
