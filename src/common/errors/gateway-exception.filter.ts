@@ -2,9 +2,13 @@ import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common'
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { sendJson } from '../http/json-response.js';
+import { isClientAbort } from '../http/upstream-http.service.js';
 import { toWireError } from './error-envelope.js';
 import { ErrorCode } from './gateway-error.js';
 import { toGatewayError } from './to-gateway-error.js';
+
+/** The de-facto status for "client closed the connection before the response" (nginx's 499). */
+export const CLIENT_CLOSED_REQUEST = 499;
 
 /** The one place a thrown error becomes an OpenAI error envelope on the wire. */
 @Catch()
@@ -28,6 +32,17 @@ export function writeError(
   exception: unknown,
   logger: Logger,
 ): void {
+  const ctx = req.tollgate;
+  if (isClientAbort(exception)) {
+    // The caller hung up while we waited on the upstream: nobody to answer.
+    if (ctx) {
+      ctx.partial = true;
+      ctx.status = CLIENT_CLOSED_REQUEST;
+      ctx.errorType = 'client_closed_request';
+    }
+    if (!res.writableEnded) res.end();
+    return;
+  }
   const err = toGatewayError(
     exception,
     req.method,
@@ -40,7 +55,6 @@ export function writeError(
     );
   }
   const wire = toWireError(err);
-  const ctx = req.tollgate;
   if (ctx) {
     ctx.status = wire.status;
     ctx.errorType = wire.body.error.type;

@@ -26,6 +26,7 @@ export async function relaySse(
     }
     if (ctx.clientGone) {
       ctx.partial = true;
+      ctx.errorType = 'client_closed_request';
       writer.abort();
       return;
     }
@@ -33,6 +34,7 @@ export async function relaySse(
   } catch (err) {
     ctx.partial = true;
     if (ctx.clientGone || isClientAbort(err)) {
+      ctx.errorType = 'client_closed_request';
       writer.abort();
       return;
     }
