@@ -43,6 +43,8 @@ export interface ChatMessage {
   tool_calls?: ToolCall[];
   tool_call_id?: string;
   reasoning_content?: string | null;
+  /** Signature of `reasoning_content` (Anthropic thinking), sent back unchanged. */
+  reasoning_signature?: string;
   [extra: string]: unknown;
 }
 

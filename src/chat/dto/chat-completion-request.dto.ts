@@ -94,6 +94,11 @@ export class ChatMessageDto {
   @IsOptional()
   @IsString()
   reasoning_content?: string;
+
+  /** Signature of that reasoning, as returned by the gateway (Anthropic thinking); send it back unchanged. */
+  @IsOptional()
+  @IsString()
+  reasoning_signature?: string;
 }
 
 export class FunctionDefinitionDto {

@@ -38,6 +38,8 @@ export class ResponseMessageDto {
   tool_calls?: ToolCallOutDto[];
   /** Reasoning / thinking text, where the provider returns it. */
   reasoning_content?: string;
+  /** Signature of the reasoning (Anthropic thinking); send it back with reasoning_content in the next turn. */
+  reasoning_signature?: string;
   refusal?: string | null;
 }
 
@@ -109,6 +111,9 @@ export class ToolCallDeltaDto {
   @ApiProperty({ required: false, enum: ['function'] })
   type?: 'function';
   function?: FunctionDeltaDto;
+  /** Provider data to send back unchanged with this tool call (e.g. Gemini thought signatures). */
+  @ApiProperty({ required: false, type: Object, additionalProperties: true })
+  extra_content?: Record<string, unknown>;
 }
 
 export class ChunkDeltaDto {
@@ -117,6 +122,7 @@ export class ChunkDeltaDto {
   @ApiProperty({ required: false, nullable: true, type: 'string' })
   content?: string | null;
   reasoning_content?: string;
+  reasoning_signature?: string;
   tool_calls?: ToolCallDeltaDto[];
 }
 

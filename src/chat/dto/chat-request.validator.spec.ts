@@ -194,6 +194,10 @@ const broken: Array<[string, object]> = [
     'reasoning_content not a string',
     { ...base, messages: [{ role: 'assistant', content: 'x', reasoning_content: 1 }] },
   ],
+  [
+    'reasoning_signature not a string',
+    { ...base, messages: [{ role: 'assistant', content: 'x', reasoning_signature: {} }] },
+  ],
   ['provider empty', { ...base, provider: '' }],
   ['stream a string', { ...base, stream: 'true' }],
   ['include_usage a string', { ...base, stream_options: { include_usage: 'yes' } }],

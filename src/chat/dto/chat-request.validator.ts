@@ -174,7 +174,8 @@ function checkMessages(messages: unknown): GatewayError | null {
       if (typeof id !== 'string') return fail(`${p}.tool_call_id`, 'tool_call_id must be a string');
       if (id === '') return fail(`${p}.tool_call_id`, 'tool_call_id should not be empty');
     }
-    const reasoningErr = optional(m, 'reasoning_content', string, p);
+    const reasoningErr =
+      optional(m, 'reasoning_content', string, p) ?? optional(m, 'reasoning_signature', string, p);
     if (reasoningErr) return reasoningErr;
   }
   return null;
