@@ -1,0 +1,94 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { StorageSchema } from './schema.js';
+
+/**
+ * Every schema change, in code, applied in name order by Kysely's Migrator at start on
+ * both dialects. Only portable DDL here (see schema.ts); never edit a migration that has
+ * shipped: add the next one.
+ */
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001_keys_and_usage': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('key_prefix', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint')
+        .addColumn('revoked_at', 'bigint')
+        .addColumn('models', 'text')
+        .addColumn('rpm', 'integer')
+        .addColumn('tpm', 'integer')
+        .addColumn('budget_nanos', 'bigint')
+        .addColumn('budget_period', 'text')
+        .addColumn('metadata', 'text')
+        .execute();
+
+      await db.schema
+        .createTable('usage_log')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('key_id', 'text')
+        .addColumn('requested_model', 'text')
+        .addColumn('provider', 'text')
+        .addColumn('model', 'text')
+        .addColumn('stream', 'integer', (c) => c.notNull())
+        .addColumn('status_code', 'integer', (c) => c.notNull())
+        .addColumn('prompt_tokens', 'integer', (c) => c.notNull())
+        .addColumn('completion_tokens', 'integer', (c) => c.notNull())
+        .addColumn('total_tokens', 'integer', (c) => c.notNull())
+        .addColumn('cached_tokens', 'integer', (c) => c.notNull())
+        .addColumn('cache_write_tokens', 'integer', (c) => c.notNull())
+        .addColumn('reasoning_tokens', 'integer', (c) => c.notNull())
+        .addColumn('cost_nanos', 'bigint')
+        .addColumn('cost_reason', 'text')
+        .addColumn('latency_ms', 'double precision', (c) => c.notNull())
+        .addColumn('ttft_ms', 'double precision')
+        .addColumn('error_type', 'text')
+        .addColumn('error_code', 'text')
+        .addColumn('partial', 'integer', (c) => c.notNull())
+        .addColumn('usage_estimated', 'integer', (c) => c.notNull())
+        .addColumn('end_user', 'text')
+        .execute();
+
+      // Newest-first listing, filtered by nothing, a key, a provider or a model; `id`
+      // breaks ties so offset pagination is stable and the ORDER BY is the index order.
+      const indexes: Array<[string, string[]]> = [
+        ['usage_log_created_idx', ['created_at', 'id']],
+        ['usage_log_key_created_idx', ['key_id', 'created_at', 'id']],
+        ['usage_log_provider_created_idx', ['provider', 'created_at', 'id']],
+        ['usage_log_model_created_idx', ['model', 'created_at', 'id']],
+      ];
+      for (const [name, columns] of indexes) {
+        await db.schema.createIndex(name).on('usage_log').columns(columns).execute();
+      }
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable('usage_log').execute();
+      await db.schema.dropTable('api_keys').execute();
+    },
+  },
+};
+
+class InCodeMigrations implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return MIGRATIONS;
+  }
+}
+
+/** Brings the schema up to date; safe to run from several replicas at once (Kysely locks). */
+export async function migrateToLatest(db: Kysely<StorageSchema>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrations() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(
+      `database migration${failed ? ` ${failed}` : ''} failed: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
