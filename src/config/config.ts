@@ -7,6 +7,7 @@ import {
   PROVIDER_TYPES,
   type ProviderType,
 } from './provider-types.js';
+import { loadUsageConfig, type UsageConfig } from './usage-config.js';
 
 export interface ProviderConfig {
   /** Instance name: the `provider` in `provider/model` ids and in responses. */
@@ -47,6 +48,8 @@ export interface TollgateConfig {
   configFile?: string;
   /** The parsed YAML document, for sections owned by other modules (pricing, limits). */
   file: Record<string, unknown>;
+  /** Usage recording, retention and pricing overrides (`usage:`, `pricing:` in YAML). */
+  usage: UsageConfig;
 }
 
 export class ConfigError extends Error {
@@ -155,6 +158,15 @@ export function loadConfig(env: Env = process.env): TollgateConfig {
     aliases,
     configFile: configPath,
     file,
+    usage: loadUsageConfig(
+      file,
+      str('TOLLGATE_USAGE_RETENTION_DAYS') === undefined
+        ? undefined
+        : int('TOLLGATE_USAGE_RETENTION_DAYS', 0, 0, 36_500),
+      databaseUrl,
+      providers.map((p) => p.name),
+      problems,
+    ),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
