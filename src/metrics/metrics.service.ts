@@ -47,20 +47,38 @@ export class MetricsService {
     collectDefaultMetrics({ register: this.registry, prefix: 'tollgate_process_' });
   }
 
+  /** Label-bound children, so a request does no label hashing (prom-client's slow path). */
+  private readonly children = new Map<string, ReturnType<MetricsService['bind']>>();
+
   observe(ctx: RequestContext, status: number): void {
     if (!ctx.provider) return;
-    const provider = ctx.provider;
-    const model = ctx.model ?? '';
-    const stream = ctx.stream ? 'true' : 'false';
-    this.requests.inc({ provider, model, status: String(status), stream });
-    this.duration.observe({ provider, stream }, ctx.elapsedMs() / 1000);
-    this.overhead.observe({ provider }, ctx.overheadMs() / 1000);
-    if (ctx.ttftMs !== undefined) this.ttft.observe({ provider }, ctx.ttftMs / 1000);
+    const key = `${ctx.provider}\u0000${ctx.model ?? ''}\u0000${status}\u0000${ctx.stream ? 1 : 0}`;
+    let c = this.children.get(key);
+    if (!c) {
+      c = this.bind(ctx.provider, ctx.model ?? '', String(status), ctx.stream ? 'true' : 'false');
+      // Bounded: label values come from configuration and upstream model ids.
+      if (this.children.size < 10_000) this.children.set(key, c);
+    }
+    c.requests.inc();
+    c.duration.observe(ctx.elapsedMs() / 1000);
+    c.overhead.observe(ctx.overheadMs() / 1000);
+    if (ctx.ttftMs !== undefined) c.ttft.observe(ctx.ttftMs / 1000);
     const u = ctx.usage;
     if (u) {
-      this.tokens.inc({ provider, model, kind: 'prompt' }, u.prompt_tokens ?? 0);
-      this.tokens.inc({ provider, model, kind: 'completion' }, u.completion_tokens ?? 0);
+      c.promptTokens.inc(u.prompt_tokens ?? 0);
+      c.completionTokens.inc(u.completion_tokens ?? 0);
     }
+  }
+
+  private bind(provider: string, model: string, status: string, stream: string) {
+    return {
+      requests: this.requests.labels({ provider, model, status, stream }),
+      duration: this.duration.labels({ provider, stream }),
+      overhead: this.overhead.labels({ provider }),
+      ttft: this.ttft.labels({ provider }),
+      promptTokens: this.tokens.labels({ provider, model, kind: 'prompt' }),
+      completionTokens: this.tokens.labels({ provider, model, kind: 'completion' }),
+    };
   }
 
   async render(): Promise<{ contentType: string; body: string }> {
