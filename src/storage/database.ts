@@ -75,7 +75,12 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
           : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  pool.on('error', (err) => options.onPoolError?.(err));
+  // A connection that dies emits 'error' on its client, idle (the pool's listener) or
+  // checked out (nobody's, which would crash the process). The failed query rejects on
+  // its own and the pool discards the client when it is released.
+  const onError = (err: Error): void => options.onPoolError?.(err);
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
   const db = new Kysely<StorageSchema>({ dialect: new PostgresDialect({ pool }) });
   const where = new URL(url);
   return {

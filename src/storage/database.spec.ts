@@ -1,0 +1,66 @@
+import { sql } from 'kysely';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestSchema, describeWith } from '../../test/support/external-services.js';
+import { TcpProxy } from '../../test/support/tcp-proxy.js';
+import { openDatabase } from './database.js';
+import { migrateToLatest } from './migrations.js';
+
+describe('openDatabase (SQLite)', () => {
+  it('creates the file and its directory on first start, then migrates', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-open-'));
+    const file = join(dir, 'nested', 'data', 'tollgate.db');
+    const database = await openDatabase(`sqlite:${file}`);
+    try {
+      expect(existsSync(file)).toBe(true);
+      expect(database.dialect).toBe('sqlite');
+      expect(await migrateToLatest(database.db)).toEqual(['0001_keys_and_usage']);
+      const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(database.db);
+      expect(mode.rows[0].journal_mode).toBe('wal');
+    } finally {
+      await database.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('opens an in-memory database and refuses other URLs', async () => {
+    const database = await openDatabase('sqlite::memory:');
+    expect(database.location).toBe('sqlite::memory:');
+    await database.close();
+    await expect(openDatabase('mysql://x')).rejects.toThrow(/sqlite: or postgres:\/\//);
+  });
+});
+
+describeWith('postgres', 'openDatabase (PostgreSQL)', (url) => {
+  it('survives a connection dying under a running query: the query fails, the process does not', async () => {
+    // Regression: a checked-out client's 'error' event had no listener and crashed the process.
+    const schema = await createTestSchema(url);
+    const target = new URL(url);
+    const proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
+    const viaProxy = new URL(schema.url);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+    const errors: Error[] = [];
+    const database = await openDatabase(viaProxy.toString(), {
+      onPoolError: (e) => errors.push(e),
+    });
+    try {
+      expect(database.location).toBe(`postgres://127.0.0.1:${proxy.port}${target.pathname}`);
+      const running = sql`select pg_sleep(2)`.execute(database.db);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      proxy.cut();
+      await expect(running).rejects.toHaveProperty('message');
+      expect(errors.length).toBeGreaterThan(0);
+      await expect(sql`select 1`.execute(database.db)).rejects.toHaveProperty('message');
+      proxy.restore();
+      expect((await sql<{ one: number }>`select 1 as one`.execute(database.db)).rows).toEqual([
+        { one: 1 },
+      ]);
+    } finally {
+      await database.close();
+      await proxy.stop();
+      await schema.drop();
+    }
+  });
+});
