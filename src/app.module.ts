@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { AuthModule } from './auth/auth.module.js';
 import { ChatModule } from './chat/chat.module.js';
 import type { TollgateConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
@@ -7,6 +8,8 @@ import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { ModelsModule } from './models/models.module.js';
+import { RedisModule } from './redis/redis.module.js';
+import { StorageModule } from './storage/storage.module.js';
 
 @Module({})
 export class AppModule {
@@ -17,9 +20,12 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(logger),
         HealthModule,
+        StorageModule.forRoot(),
+        ...(config.redisUrl ? [RedisModule.forRoot(config.redisUrl)] : []),
         MetricsModule,
         ChatModule,
         ModelsModule,
+        AuthModule,
       ],
     };
   }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
+import { assertModelAllowed } from '../auth/model-allowlist.js';
 import type { RequestContext } from '../common/context/request-context.js';
 import { ModelRouter } from '../models/model-router.service.js';
 import type { StreamChunk, UpstreamCall } from '../providers/provider-adapter.js';
@@ -71,6 +72,7 @@ export class ChatService {
     const route = this.router.resolve(body.model, body.provider);
     ctx.provider = route.adapter.name;
     ctx.model = route.model;
+    assertModelAllowed(ctx.identity, route.adapter.name, route.model);
     return {
       route,
       call: { body, model: route.model, signal: ctx.signal, clientHeaders: headers },

@@ -1,0 +1,46 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { BUDGET_PERIODS, type BudgetPeriod } from '../key.repository.js';
+
+export const KEY_STATUSES = ['active', 'expired', 'revoked'] as const;
+
+/** A managed key as listed: never the secret or its hash. */
+export class KeyDto {
+  id!: string;
+  @ApiProperty({ enum: ['api_key'] })
+  object!: 'api_key';
+  name!: string;
+  /** The key's first characters, to recognise it (`tg-AbCd1234`). */
+  key_prefix!: string;
+  @ApiProperty({ enum: KEY_STATUSES })
+  status!: (typeof KEY_STATUSES)[number];
+  /** ISO 8601. */
+  created_at!: string;
+  @ApiProperty({ type: 'string', nullable: true })
+  expires_at!: string | null;
+  @ApiProperty({ type: 'string', nullable: true })
+  revoked_at!: string | null;
+  /** Allowed models; null: all. */
+  @ApiProperty({ type: [String], nullable: true })
+  models!: string[] | null;
+  @ApiProperty({ type: 'integer', nullable: true })
+  rpm!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true })
+  tpm!: number | null;
+  @ApiProperty({ type: 'number', nullable: true })
+  budget_usd!: number | null;
+  @ApiProperty({ enum: BUDGET_PERIODS, nullable: true })
+  budget_period!: BudgetPeriod | null;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, nullable: true })
+  metadata!: Record<string, string> | null;
+}
+
+/** The answer to creating a key: the only time the key itself is shown. */
+export class CreatedKeyDto extends KeyDto {
+  /** The bearer token (`tg-…`). Store it now: it cannot be shown again. */
+  key!: string;
+}
+
+export class KeyListDto {
+  /** Newest first, revoked and expired keys included. */
+  data!: KeyDto[];
+}

@@ -1,0 +1,110 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, type Database } from '../storage/database.js';
+import type { ApiKeysTable } from '../storage/schema.js';
+
+export const BUDGET_PERIODS = ['daily', 'weekly', 'monthly', 'total'] as const;
+export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
+
+/** A managed API key as stored: never the key itself, only its hash and a display prefix. */
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  keyHash: string;
+  keyPrefix: string;
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  /** Allowed models; null: all. */
+  models: string[] | null;
+  rpm: number | null;
+  tpm: number | null;
+  /** Integer nano-dollars. */
+  budgetNanos: bigint | null;
+  budgetPeriod: BudgetPeriod | null;
+  metadata: Record<string, string> | null;
+}
+
+@Injectable()
+export class KeyRepository {
+  constructor(@Inject(DATABASE) private readonly database: Database) {}
+
+  async insert(key: ApiKeyRecord): Promise<void> {
+    await this.database.db.insertInto('api_keys').values(toRow(key)).execute();
+  }
+
+  async findByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
+    const row = await this.database.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('key_hash', '=', keyHash)
+      .executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  async findById(id: string): Promise<ApiKeyRecord | undefined> {
+    const row = await this.database.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  /** Newest first. */
+  async list(): Promise<ApiKeyRecord[]> {
+    const rows = await this.database.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  /** Sets `revoked_at` unless already set; returns the key as it now is. */
+  async revoke(id: string, at: number): Promise<ApiKeyRecord | undefined> {
+    await this.database.db
+      .updateTable('api_keys')
+      .set({ revoked_at: at })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .execute();
+    return this.findById(id);
+  }
+}
+
+function toRow(k: ApiKeyRecord): ApiKeysTable {
+  return {
+    id: k.id,
+    name: k.name,
+    key_hash: k.keyHash,
+    key_prefix: k.keyPrefix,
+    created_at: k.createdAt,
+    expires_at: k.expiresAt,
+    revoked_at: k.revokedAt,
+    models: k.models === null ? null : JSON.stringify(k.models),
+    rpm: k.rpm,
+    tpm: k.tpm,
+    budget_nanos: k.budgetNanos,
+    budget_period: k.budgetPeriod,
+    metadata: k.metadata === null ? null : JSON.stringify(k.metadata),
+  };
+}
+
+function fromRow(r: ApiKeysTable): ApiKeyRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    keyHash: r.key_hash,
+    keyPrefix: r.key_prefix,
+    createdAt: Number(r.created_at),
+    expiresAt: r.expires_at === null ? null : Number(r.expires_at),
+    revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+    models: r.models === null ? null : (JSON.parse(r.models) as string[]),
+    rpm: r.rpm === null ? null : Number(r.rpm),
+    tpm: r.tpm === null ? null : Number(r.tpm),
+    budgetNanos: r.budget_nanos === null ? null : BigInt(r.budget_nanos),
+    budgetPeriod: r.budget_period as BudgetPeriod | null,
+    metadata: r.metadata === null ? null : (JSON.parse(r.metadata) as Record<string, string>),
+  };
+}

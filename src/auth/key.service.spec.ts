@@ -1,0 +1,178 @@
+import pino from 'pino';
+import type { ApiKeyRecord, KeyRepository } from './key.repository.js';
+import { hashKey, isManagedKey, KeyService } from './key.service.js';
+import type { RedisService } from '../redis/redis.service.js';
+
+class FakeKeys {
+  readonly byId = new Map<string, ApiKeyRecord>();
+  lookups = 0;
+  /** Resolves pending lookups when called; lets a test hold a query in flight. */
+  gate?: Promise<void>;
+
+  async insert(k: ApiKeyRecord): Promise<void> {
+    this.byId.set(k.id, structuredClone(k));
+  }
+  async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
+    this.lookups++;
+    const found = [...this.byId.values()].find((k) => k.keyHash === hash);
+    const snapshot = found && structuredClone(found);
+    await this.gate;
+    return snapshot;
+  }
+  async findById(id: string): Promise<ApiKeyRecord | undefined> {
+    return this.byId.get(id);
+  }
+  async list(): Promise<ApiKeyRecord[]> {
+    return [...this.byId.values()];
+  }
+  async revoke(id: string, at: number): Promise<ApiKeyRecord | undefined> {
+    const k = this.byId.get(id);
+    if (k && k.revokedAt === null) k.revokedAt = at;
+    return k;
+  }
+}
+
+class FakeRedis {
+  readonly published: Array<[string, string]> = [];
+  handlers = new Map<string, (m: string) => void>();
+  reconnect?: () => void;
+  async subscribe(channel: string, h: (m: string) => void): Promise<void> {
+    this.handlers.set(channel, h);
+  }
+  onReconnect(h: () => void): void {
+    this.reconnect = h;
+  }
+  async publish(channel: string, message: string): Promise<boolean> {
+    this.published.push([channel, message]);
+    return true;
+  }
+}
+
+describe('KeyService', () => {
+  const clock = { t: Date.parse('2026-11-01T00:00:00Z'), now: () => clock.t };
+  let seq = 0;
+  const ids = { next: (p: string) => `${p}_${++seq}` };
+  let repo: FakeKeys;
+  let keys: KeyService;
+  const make = (redis?: FakeRedis): KeyService =>
+    new KeyService(
+      repo as unknown as KeyRepository,
+      clock,
+      ids,
+      pino({ level: 'silent' }),
+      { ttlMs: 5_000, maxEntries: 3 },
+      redis as unknown as RedisService,
+    );
+
+  beforeEach(() => {
+    repo = new FakeKeys();
+    keys = make();
+  });
+
+  it('creates tg- keys of 32 random bytes, keeping only the hash and a display prefix', async () => {
+    const created = await keys.create({ name: 'ci', models: ['openai/*'] });
+    expect(created.key).toMatch(/^tg-[A-Za-z0-9_-]{43}$/);
+    expect(isManagedKey(created.key)).toBe(true);
+    expect(created.key_prefix).toBe(created.key.slice(0, 11));
+    const stored = repo.byId.get(created.id)!;
+    expect(stored.keyHash).toBe(hashKey(created.key));
+    expect(JSON.stringify(stored)).not.toContain(created.key);
+    expect(JSON.stringify(await keys.list())).not.toContain(stored.keyHash);
+    expect(created).toMatchObject({ status: 'active', models: ['openai/*'], budget_usd: null });
+  });
+
+  it('stores budgets as integer nano-dollars, defaulting the period to total', async () => {
+    const created = await keys.create({ name: 'b', budget_usd: 12.345678901 });
+    expect(repo.byId.get(created.id)!.budgetNanos).toBe(12_345_678_901n);
+    expect(created).toMatchObject({ budget_usd: 12.345678901, budget_period: 'total' });
+  });
+
+  it('refuses an expiry in the past and a budget period without a budget', async () => {
+    await expect(
+      keys.create({ name: 'x', expires_at: '2020-01-01T00:00:00Z' }),
+    ).rejects.toMatchObject({ param: 'expires_at' });
+    await expect(keys.create({ name: 'x', budget_period: 'monthly' })).rejects.toMatchObject({
+      param: 'budget_period',
+    });
+  });
+
+  it('answers repeated lookups from the cache, misses too, until the TTL passes', async () => {
+    const { key } = await keys.create({ name: 'a' });
+    const hash = hashKey(key);
+    await keys.findByHash(hash);
+    await keys.findByHash(hash);
+    await keys.findByHash(hashKey('tg-unknown'));
+    await keys.findByHash(hashKey('tg-unknown'));
+    expect(repo.lookups).toBe(2);
+    clock.t += 5_000;
+    await keys.findByHash(hash);
+    expect(repo.lookups).toBe(3);
+  });
+
+  it('shares one query among concurrent lookups of the same key', async () => {
+    const { key } = await keys.create({ name: 'a' });
+    const found = await Promise.all(
+      Array.from({ length: 20 }, () => keys.findByHash(hashKey(key))),
+    );
+    expect(found.every((k) => k?.name === 'a')).toBe(true);
+    expect(repo.lookups).toBe(1);
+  });
+
+  it('keeps at most maxEntries lookups, dropping the oldest', async () => {
+    for (let i = 0; i < 5; i++) await keys.findByHash(`hash-${i}`);
+    repo.lookups = 0;
+    await keys.findByHash('hash-4');
+    await keys.findByHash('hash-0');
+    expect(repo.lookups).toBe(1);
+  });
+
+  it('sees a revocation on this replica at once, on others within the TTL', async () => {
+    const { key, id } = await keys.create({ name: 'a' });
+    const other = make();
+    expect((await other.findByHash(hashKey(key)))?.revokedAt).toBeNull();
+    await keys.revoke(id);
+    expect((await keys.findByHash(hashKey(key)))?.revokedAt).toBe(clock.t);
+    expect((await other.findByHash(hashKey(key)))?.revokedAt).toBeNull();
+    clock.t += 5_000;
+    expect((await other.findByHash(hashKey(key)))?.revokedAt).not.toBeNull();
+  });
+
+  it('with Redis, publishes revocations and evicts on every message', async () => {
+    const redis = new FakeRedis();
+    keys = make(redis);
+    await keys.onModuleInit();
+    const { key, id } = await keys.create({ name: 'a' });
+    await keys.findByHash(hashKey(key));
+    await keys.revoke(id);
+    expect(redis.published).toEqual([['tollgate:keys:revoked', id]]);
+
+    // Another replica's message evicts here too.
+    const other = make(redis);
+    await other.onModuleInit();
+    repo.byId.get(id)!.revokedAt = null;
+    await other.findByHash(hashKey(key));
+    repo.byId.get(id)!.revokedAt = clock.t;
+    redis.handlers.get('tollgate:keys:revoked')!(id);
+    expect((await other.findByHash(hashKey(key)))?.revokedAt).toBe(clock.t);
+  });
+
+  it('does not cache an answer read before an eviction that happened meanwhile', async () => {
+    const { key, id } = await keys.create({ name: 'a' });
+    let release!: () => void;
+    repo.gate = new Promise<void>((resolve) => (release = resolve));
+    const stale = keys.findByHash(hashKey(key));
+    await keys.revoke(id); // evicts while the first lookup is still in flight
+    release();
+    expect((await stale)?.revokedAt).toBeNull();
+    repo.gate = undefined;
+    expect((await keys.findByHash(hashKey(key)))?.revokedAt).not.toBeNull();
+  });
+
+  it('answers 404 for revoking an unknown id, and revoking twice keeps the first time', async () => {
+    await expect(keys.revoke('key_nope')).rejects.toMatchObject({ wireCode: 'key_not_found' });
+    const { id } = await keys.create({ name: 'a' });
+    const first = await keys.revoke(id);
+    clock.t += 1_000;
+    expect((await keys.revoke(id)).revoked_at).toBe(first.revoked_at);
+  });
+});

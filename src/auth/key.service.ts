@@ -1,0 +1,208 @@
+import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from '../common/clock/clock.js';
+import { ErrorCode, GatewayError } from '../common/errors/gateway-error.js';
+import { LOGGER } from '../logging/logging.module.js';
+import { RedisService } from '../redis/redis.service.js';
+import type { CreatedKeyDto, KeyDto } from './dto/key.dto.js';
+import type { CreateKeyDto } from './dto/create-key.dto.js';
+import { KeyRepository, type ApiKeyRecord } from './key.repository.js';
+
+export interface KeyCacheOptions {
+  /** How long a lookup (found or not) is trusted; bounds how long a revoked key lingers. */
+  ttlMs: number;
+  maxEntries: number;
+}
+
+export const KEY_CACHE_OPTIONS = Symbol('KEY_CACHE_OPTIONS');
+export const DEFAULT_KEY_CACHE: KeyCacheOptions = { ttlMs: 5_000, maxEntries: 10_000 };
+/** Redis channel on which replicas announce revoked key ids. */
+export const KEY_REVOKED_CHANNEL = 'tollgate:keys:revoked';
+
+const KEY_PREFIX = 'tg-';
+/** 32 random bytes, base64url. */
+const SECRET_BYTES = 32;
+const SECRET_LENGTH = 43;
+const DISPLAY_CHARS = 8;
+
+interface CacheEntry {
+  key: ApiKeyRecord | null;
+  expiresAt: number;
+}
+
+/** True for strings shaped like a managed key; anything else is never looked up. */
+export function isManagedKey(token: string): boolean {
+  return (
+    token.length === KEY_PREFIX.length + SECRET_LENGTH &&
+    token.startsWith(KEY_PREFIX) &&
+    /^[A-Za-z0-9_-]+$/.test(token.slice(KEY_PREFIX.length))
+  );
+}
+
+/**
+ * Managed API keys: creation (the secret is returned once and only its SHA-256 is kept),
+ * listing, revocation, and the lookup behind every request made with one.
+ *
+ * Lookups are cached in-process for `ttlMs` (5 s), misses too, in a bounded map, so the
+ * hot path makes no database round trip. A revoked key therefore stops working on every
+ * replica within 5 s; with Redis, at once: revocation is published and every replica
+ * evicts it. Concurrent lookups of one key share one query, and a lookup that started
+ * before an eviction does not put its (possibly stale) answer back into the cache.
+ */
+@Injectable()
+export class KeyService implements OnModuleInit {
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly inflight = new Map<string, Promise<ApiKeyRecord | null>>();
+  private generation = 0;
+  private readonly options: KeyCacheOptions;
+
+  constructor(
+    private readonly repository: KeyRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() @Inject(KEY_CACHE_OPTIONS) options?: KeyCacheOptions,
+    @Optional() private readonly redis?: RedisService,
+  ) {
+    this.options = options ?? DEFAULT_KEY_CACHE;
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (!this.redis) return;
+    this.redis.onReconnect(() => this.evictAll());
+    await this.redis.subscribe(KEY_REVOKED_CHANNEL, (id) => this.evict(id));
+  }
+
+  async create(dto: CreateKeyDto): Promise<CreatedKeyDto> {
+    const now = this.clock.now();
+    let expiresAt: number | null = null;
+    if (dto.expires_at != null) {
+      expiresAt = Date.parse(dto.expires_at);
+      if (Number.isNaN(expiresAt) || expiresAt <= now) {
+        throw new GatewayError(ErrorCode.InvalidRequest, "'expires_at' must be in the future.", {
+          param: 'expires_at',
+          wireCode: 'invalid_value',
+        });
+      }
+    }
+    if (dto.budget_period != null && dto.budget_usd == null) {
+      throw new GatewayError(ErrorCode.InvalidRequest, "'budget_period' needs 'budget_usd'.", {
+        param: 'budget_period',
+        wireCode: 'invalid_value',
+      });
+    }
+    const secret = `${KEY_PREFIX}${randomBytes(SECRET_BYTES).toString('base64url')}`;
+    const record: ApiKeyRecord = {
+      id: this.ids.next('key'),
+      name: dto.name,
+      keyHash: hashKey(secret),
+      keyPrefix: secret.slice(0, KEY_PREFIX.length + DISPLAY_CHARS),
+      createdAt: now,
+      expiresAt,
+      revokedAt: null,
+      models: dto.models ?? null,
+      rpm: dto.rpm ?? null,
+      tpm: dto.tpm ?? null,
+      budgetNanos: dto.budget_usd == null ? null : BigInt(Math.round(dto.budget_usd * 1e9)),
+      budgetPeriod: dto.budget_usd == null ? null : (dto.budget_period ?? 'total'),
+      metadata: dto.metadata ?? null,
+    };
+    await this.repository.insert(record);
+    this.cache.delete(record.keyHash);
+    return { ...toKeyDto(record, now), key: secret };
+  }
+
+  async list(): Promise<KeyDto[]> {
+    const now = this.clock.now();
+    return (await this.repository.list()).map((k) => toKeyDto(k, now));
+  }
+
+  async revoke(id: string): Promise<KeyDto> {
+    const key = await this.repository.revoke(id, this.clock.now());
+    if (!key) {
+      throw new GatewayError(ErrorCode.NotFound, `No API key with id '${id}'.`, {
+        param: 'id',
+        wireCode: 'key_not_found',
+      });
+    }
+    this.evict(id);
+    if (this.redis && !(await this.redis.publish(KEY_REVOKED_CHANNEL, id))) {
+      this.logger.warn(
+        { key_id: id, ttl_ms: this.options.ttlMs },
+        'could not announce key revocation; other replicas refuse the key once their cache expires',
+      );
+    }
+    return toKeyDto(key, this.clock.now());
+  }
+
+  /** The key a bearer token belongs to (revoked and expired ones included), or null. */
+  async findByHash(keyHash: string): Promise<ApiKeyRecord | null> {
+    const now = this.clock.now();
+    const hit = this.cache.get(keyHash);
+    if (hit && hit.expiresAt > now) return hit.key;
+    const pending = this.inflight.get(keyHash);
+    if (pending) return pending;
+    const generation = this.generation;
+    const lookup = this.repository
+      .findByHash(keyHash)
+      .then((key) => {
+        // Trusted from when the query started, and only if nothing was evicted meanwhile.
+        if (generation === this.generation) this.remember(keyHash, key ?? null, now);
+        return key ?? null;
+      })
+      .finally(() => this.inflight.delete(keyHash));
+    this.inflight.set(keyHash, lookup);
+    return lookup;
+  }
+
+  private remember(keyHash: string, key: ApiKeyRecord | null, at: number): void {
+    if (this.cache.size >= this.options.maxEntries) {
+      const oldest = this.cache.keys().next();
+      if (!oldest.done) this.cache.delete(oldest.value);
+    }
+    this.cache.set(keyHash, { key, expiresAt: at + this.options.ttlMs });
+  }
+
+  private evict(id: string): void {
+    this.generation++;
+    // Lookups already in flight may have read the key before it changed: new callers
+    // must not join them.
+    this.inflight.clear();
+    for (const [hash, entry] of this.cache) if (entry.key?.id === id) this.cache.delete(hash);
+  }
+
+  private evictAll(): void {
+    this.generation++;
+    this.inflight.clear();
+    this.cache.clear();
+  }
+}
+
+export function hashKey(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+export function toKeyDto(k: ApiKeyRecord, now: number): KeyDto {
+  return {
+    id: k.id,
+    object: 'api_key',
+    name: k.name,
+    key_prefix: k.keyPrefix,
+    status:
+      k.revokedAt !== null
+        ? 'revoked'
+        : k.expiresAt !== null && k.expiresAt <= now
+          ? 'expired'
+          : 'active',
+    created_at: new Date(k.createdAt).toISOString(),
+    expires_at: k.expiresAt === null ? null : new Date(k.expiresAt).toISOString(),
+    revoked_at: k.revokedAt === null ? null : new Date(k.revokedAt).toISOString(),
+    models: k.models,
+    rpm: k.rpm,
+    tpm: k.tpm,
+    budget_usd: k.budgetNanos === null ? null : Number(k.budgetNanos) / 1e9,
+    budget_period: k.budgetPeriod,
+    metadata: k.metadata,
+  };
+}

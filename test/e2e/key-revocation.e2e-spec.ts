@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RedisService } from '../../src/redis/redis.service.js';
+import { describeWith } from '../support/external-services.js';
+import { jsonFixture } from '../support/fixtures.js';
+import { MASTER_KEY, startGateway, type RunningGateway } from '../support/gateway.js';
+import { StandInUpstream } from '../support/stand-in-upstream.js';
+
+/**
+ * Two gateway replicas sharing one database: a key revoked through one must stop
+ * working on the other, at once with Redis, within the 5 s cache TTL without it.
+ */
+async function replicas(extraEnv: Record<string, string>): Promise<{
+  a: RunningGateway;
+  b: RunningGateway;
+  upstream: StandInUpstream;
+  close(): Promise<void>;
+}> {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-replicas-'));
+  const upstream = await StandInUpstream.start();
+  upstream.on('POST', '/v1/chat/completions', { json: jsonFixture('openai/chat-completion.json') });
+  const env = {
+    DATABASE_URL: `sqlite:${join(dir, 'shared.db')}`,
+    OPENAI_API_KEY: 'sk-up-000000000000',
+    OPENAI_BASE_URL: `${upstream.url}/v1`,
+    OPENAI_MODELS: 'gpt-4o-mini',
+    LOG_LEVEL: 'warn',
+    ...extraEnv,
+  };
+  const a = await startGateway(env);
+  const b = await startGateway(env);
+  return {
+    a,
+    b,
+    upstream,
+    close: async () => {
+      await a.close();
+      await b.close();
+      await upstream.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const chat = async (gw: RunningGateway, key: string): Promise<number> =>
+  (
+    await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+    })
+  ).status;
+
+const admin = async (gw: RunningGateway, method: string, path: string, body?: unknown) =>
+  (
+    await fetch(`${gw.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+  ).json() as Promise<{ id: string; key: string }>;
+
+/** Milliseconds until `gw` refuses `key` (polling), or throws after `limitMs`. */
+async function msUntilRefused(gw: RunningGateway, key: string, limitMs: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < limitMs) {
+    if ((await chat(gw, key)) === 401) return Date.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`still accepted after ${limitMs} ms`);
+}
+
+describe('key revocation across replicas without Redis', () => {
+  it('makes no Redis connection, and the other replica refuses the key within 5 s', async () => {
+    const r = await replicas({});
+    try {
+      expect(() => r.a.app.get(RedisService, { strict: false })).toThrow();
+      const k = await admin(r.a, 'POST', '/admin/keys', { name: 'replicated' });
+      expect(await chat(r.b, k.key)).toBe(200); // B now holds the key in its cache
+      await admin(r.a, 'DELETE', `/admin/keys/${k.id}`);
+      expect(await chat(r.a, k.key)).toBe(401); // the revoking replica: at once
+      const ms = await msUntilRefused(r.b, k.key, 6_000);
+      expect(ms).toBeLessThanOrEqual(5_100);
+    } finally {
+      await r.close();
+    }
+  }, 15_000);
+});
+
+describeWith('redis', 'key revocation across replicas with Redis', (redisUrl) => {
+  it('refuses a revoked key on the other replica at once', async () => {
+    const r = await replicas({ REDIS_URL: redisUrl });
+    try {
+      const k = await admin(r.a, 'POST', '/admin/keys', { name: 'replicated' });
+      expect(await chat(r.b, k.key)).toBe(200);
+      expect(await chat(r.b, k.key)).toBe(200); // served from B's cache
+      await admin(r.a, 'DELETE', `/admin/keys/${k.id}`);
+      const ms = await msUntilRefused(r.b, k.key, 2_000);
+      expect(ms).toBeLessThan(500);
+    } finally {
+      await r.close();
+    }
+  });
+});
