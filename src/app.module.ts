@@ -10,6 +10,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { ModelsModule } from './models/models.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { StorageModule } from './storage/storage.module.js';
+import { UsageModule } from './usage/usage.module.js';
 
 @Module({})
 export class AppModule {
@@ -26,6 +27,7 @@ export class AppModule {
         ChatModule,
         ModelsModule,
         AuthModule,
+        UsageModule,
       ],
     };
   }

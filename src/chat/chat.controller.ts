@@ -1,4 +1,13 @@
-import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  HttpCode,
+  Inject,
+  Post,
+  Req,
+  Res,
+  UseInterceptors,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -17,6 +26,7 @@ import { Ctx, RequestContext } from '../common/context/request-context.js';
 import { ErrorResponseDto } from '../common/dto/error-response.dto.js';
 import { sendJson } from '../common/http/json-response.js';
 import { relaySse } from '../common/sse/sse-relay.js';
+import { UsageInterceptor } from '../usage/usage.interceptor.js';
 import type { ChatCompletionRequest } from './chat-completion.types.js';
 import { ChatService } from './chat.service.js';
 import { ChatCompletionRequestDto } from './dto/chat-completion-request.dto.js';
@@ -27,6 +37,7 @@ import {
 
 @ApiTags('chat')
 @Auth()
+@UseInterceptors(UsageInterceptor)
 @Controller('v1')
 export class ChatController {
   constructor(

@@ -1,0 +1,58 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+export const USAGE_GROUPS = ['model', 'provider', 'key', 'day'] as const;
+
+class UsageRangeQueryDto {
+  /** Start (inclusive): ISO 8601 date or date-time; UTC unless an offset is given. */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  /** End (exclusive): ISO 8601 date-time, or a date, which includes that whole day (UTC). */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+}
+
+export class UsageLogQueryDto extends UsageRangeQueryDto {
+  /** Entries per page, 1–1000. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number = 100;
+
+  /** Entries to skip (newest first). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset?: number = 0;
+
+  /** Only this managed key's requests. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  key_id?: string;
+
+  /** Only this provider instance. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  provider?: string;
+
+  /** Only this upstream model id, or `provider/model`. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  model?: string;
+}
+
+export class UsageSummaryQueryDto extends UsageRangeQueryDto {
+  /** What to total by: `model` (`provider/model`), `provider`, `key` (key id) or `day` (UTC). */
+  @IsOptional()
+  @IsIn(USAGE_GROUPS)
+  group_by?: (typeof USAGE_GROUPS)[number] = 'model';
+}

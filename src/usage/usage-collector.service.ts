@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { ID_GENERATOR, type IdGenerator } from '../common/clock/clock.js';
+import type { RequestContext } from '../common/context/request-context.js';
+import { LOGGER } from '../logging/logging.module.js';
+import { Pricing } from './pricing.js';
+import { countTextTokens, estimatePromptTokens } from './token-estimate.js';
+import { UsageRecorder } from './usage-recorder.service.js';
+import { buildUsageRecord, type ObservedRequest } from './usage-record.js';
+
+/** nginx's "client closed request": the client left before any response was sent. */
+export const CLIENT_CLOSED_STATUS = 499;
+
+/**
+ * Turns a finished (or abandoned) request into its usage row and hands it to the
+ * recorder. Runs once per request, when its response has closed.
+ */
+@Injectable()
+export class UsageCollector {
+  constructor(
+    private readonly recorder: UsageRecorder,
+    private readonly pricing: Pricing,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  collect(ctx: RequestContext, body: unknown, res: ServerResponse): void {
+    const observed = observe(ctx, body, res);
+    if (!observed.partial) {
+      this.recorder.record(buildUsageRecord(observed, this.ids.next('usage'), this.pricing));
+      return;
+    }
+    // Only requests cut short need counting (the tokenizer loads on first use).
+    const relayed = ctx.relayedText?.join('') ?? '';
+    const needPrompt = !(observed.usage?.prompt_tokens ?? 0);
+    void Promise.all([
+      needPrompt ? estimatePromptTokens(body) : Promise.resolve(0),
+      countTextTokens(relayed),
+    ])
+      .then(([prompt, completion]) => {
+        observed.estimatedPromptTokens = prompt;
+        observed.estimatedCompletionTokens = completion;
+      })
+      .catch((err: unknown) =>
+        this.logger.warn({ err: (err as Error).message }, 'usage: token estimate failed'),
+      )
+      .finally(() =>
+        this.recorder.record(buildUsageRecord(observed, this.ids.next('usage'), this.pricing)),
+      );
+  }
+}
+
+/** What the request context and response say about a request once it is over. */
+export function observe(ctx: RequestContext, body: unknown, res: ServerResponse): ObservedRequest {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const cutShort = ctx.clientGone && !res.writableFinished;
+  // A client that left before the gateway answered got no status at all.
+  const statusCode = ctx.status ?? (cutShort ? CLIENT_CLOSED_STATUS : res.statusCode);
+  return {
+    requestId: ctx.id,
+    startedAt: ctx.startedAtDate.getTime(),
+    keyId: ctx.identity?.keyId ?? null,
+    requestedModel: ctx.requestedModel ?? (typeof b.model === 'string' ? b.model : null),
+    provider: ctx.provider ?? null,
+    model: ctx.model ?? null,
+    stream: ctx.stream || b.stream === true,
+    statusCode,
+    usage: ctx.usage,
+    latencyMs: round3(ctx.elapsedMs()),
+    ttftMs: ctx.ttftMs === undefined ? null : round3(ctx.ttftMs),
+    errorType: ctx.errorType ?? (cutShort && ctx.status === undefined ? 'client_closed' : null),
+    errorCode: ctx.errorCode ?? null,
+    partial: ctx.partial || cutShort,
+    user: ctx.user ?? (typeof b.user === 'string' ? b.user : null),
+  };
+}
+
+function round3(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

@@ -1,0 +1,47 @@
+import { Module } from '@nestjs/common';
+import type { TollgateConfig } from '../config/config.js';
+import { TOLLGATE_CONFIG } from '../config/config.module.js';
+import { AuthModule } from '../auth/auth.module.js';
+import { AdminUsageController } from './admin-usage.controller.js';
+import { Pricing } from './pricing.js';
+import { UsageCollector } from './usage-collector.service.js';
+import { UsageInterceptor } from './usage.interceptor.js';
+import {
+  USAGE_RECORDER_OPTIONS,
+  UsageRecorder,
+  type UsageRecorderOptions,
+} from './usage-recorder.service.js';
+import { UsageRetention } from './usage-retention.service.js';
+import { UsageRepository } from './usage.repository.js';
+import { UsageService } from './usage.service.js';
+
+/** Usage accounting: the interceptor's collector, pricing, the batched recorder, admin reads. */
+@Module({
+  imports: [AuthModule],
+  controllers: [AdminUsageController],
+  providers: [
+    {
+      provide: USAGE_RECORDER_OPTIONS,
+      inject: [TOLLGATE_CONFIG],
+      useFactory: (config: TollgateConfig): UsageRecorderOptions => ({
+        spoolPath: config.usage.spoolPath,
+        flushIntervalMs: config.usage.flushIntervalMs,
+        batchSize: config.usage.batchSize,
+        bufferSize: config.usage.bufferSize,
+      }),
+    },
+    {
+      provide: Pricing,
+      inject: [TOLLGATE_CONFIG],
+      useFactory: (config: TollgateConfig) => new Pricing(config.providers, config.usage.pricing),
+    },
+    UsageRepository,
+    UsageRecorder,
+    UsageCollector,
+    UsageInterceptor,
+    UsageService,
+    UsageRetention,
+  ],
+  exports: [UsageRecorder, UsageCollector, UsageInterceptor, UsageRepository, Pricing],
+})
+export class UsageModule {}

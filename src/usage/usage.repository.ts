@@ -1,0 +1,234 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type RawBuilder,
+  type SqlBool,
+} from 'kysely';
+import { DATABASE, type Database } from '../storage/database.js';
+import type { StorageSchema, UsageLogTable } from '../storage/schema.js';
+import type { UsageRecord } from './usage-record.js';
+
+export interface UsageFilter {
+  keyId?: string;
+  provider?: string;
+  model?: string;
+  /** Epoch ms, inclusive. */
+  from?: number;
+  /** Epoch ms, exclusive. */
+  to?: number;
+}
+
+export type UsageGroupBy = 'model' | 'provider' | 'key' | 'day';
+
+export interface UsageSummaryRow {
+  /** Model: [provider, model]; provider/key: [value]; day: [day number since epoch]. */
+  group: Array<string | number | null>;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  /** Exact sum of known costs. */
+  costNanos: bigint;
+  /** Requests with tokens but no price. */
+  unpricedRequests: number;
+}
+
+/** Multi-row inserts stay well under SQLite's and PostgreSQL's bound-parameter limits. */
+const INSERT_CHUNK = 500;
+const DAY_MS = 86_400_000;
+
+/** The usage log table: batched idempotent inserts, filtered listing, sums, retention. */
+@Injectable()
+export class UsageRepository {
+  constructor(@Inject(DATABASE) private readonly database: Database) {}
+
+  /** Inserts rows, skipping ids already stored, so replaying a batch writes nothing twice. */
+  async insertMany(records: UsageRecord[]): Promise<void> {
+    for (let i = 0; i < records.length; i += INSERT_CHUNK) {
+      await this.database.db
+        .insertInto('usage_log')
+        .values(records.slice(i, i + INSERT_CHUNK).map(toRow))
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+    }
+  }
+
+  async list(
+    filter: UsageFilter,
+    limit: number,
+    offset: number,
+  ): Promise<{ records: UsageRecord[]; total: number }> {
+    const [rows, count] = await Promise.all([
+      this.listQuery(filter, limit, offset).execute(),
+      this.database.db
+        .selectFrom('usage_log')
+        .where((eb) => matches(eb, filter))
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
+    ]);
+    return { records: rows.map(fromRow), total: Number(count.n) };
+  }
+
+  async summary(groupBy: UsageGroupBy, filter: UsageFilter): Promise<UsageSummaryRow[]> {
+    const columns = groupColumns(groupBy);
+    const rows = await this.database.db
+      .selectFrom('usage_log')
+      .where((eb) => matches(eb, filter))
+      .select(columns.map((c, i) => c.as(`g${i}`)))
+      .select((eb) => [
+        eb.fn.countAll<number>().as('requests'),
+        eb.fn.sum<number>('prompt_tokens').as('prompt_tokens'),
+        eb.fn.sum<number>('completion_tokens').as('completion_tokens'),
+        eb.fn.sum<number>('total_tokens').as('total_tokens'),
+        // Text, not a number: an exact sum however large (numeric in PostgreSQL).
+        sql<string | null>`cast(sum(cost_nanos) as text)`.as('cost_nanos'),
+        sql<number>`sum(case when cost_nanos is null and total_tokens > 0 then 1 else 0 end)`.as(
+          'unpriced',
+        ),
+      ])
+      .groupBy(columns)
+      .execute();
+    return rows.map((r) => {
+      const row = r as unknown as Record<string, unknown>;
+      return {
+        group: columns.map((_c, i) => row[`g${i}`] as string | number | null),
+        requests: Number(r.requests),
+        promptTokens: Number(r.prompt_tokens ?? 0),
+        completionTokens: Number(r.completion_tokens ?? 0),
+        totalTokens: Number(r.total_tokens ?? 0),
+        costNanos: BigInt(r.cost_nanos ?? 0),
+        unpricedRequests: Number(r.unpriced ?? 0),
+      };
+    });
+  }
+
+  /**
+   * Deletes up to `batch` rows created before `cutoff` (oldest first); returns how many.
+   * Small batches keep each transaction and lock short.
+   */
+  async deleteOlderThan(cutoff: number, batch: number): Promise<number> {
+    const result = await this.database.db
+      .deleteFrom('usage_log')
+      .where('id', 'in', (qb) =>
+        qb
+          .selectFrom('usage_log')
+          .select('id')
+          .where('created_at', '<', cutoff)
+          .orderBy('created_at')
+          .limit(batch),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** The database's plan for a log page, one line per plan node (docs and tests). */
+  async explainList(filter: UsageFilter, limit: number): Promise<string[]> {
+    const compiled = this.listQuery(filter, limit, 0).compile();
+    const prefix = this.database.dialect === 'sqlite' ? 'explain query plan ' : 'explain ';
+    const result = await this.database.db.executeQuery<Record<string, unknown>>({
+      ...compiled,
+      sql: prefix + compiled.sql,
+    });
+    return result.rows.map((r) =>
+      String(this.database.dialect === 'sqlite' ? r.detail : r['QUERY PLAN']),
+    );
+  }
+
+  private listQuery(filter: UsageFilter, limit: number, offset: number) {
+    return this.database.db
+      .selectFrom('usage_log')
+      .selectAll()
+      .where((eb) => matches(eb, filter))
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .offset(offset);
+  }
+}
+
+function matches(
+  eb: ExpressionBuilder<StorageSchema, 'usage_log'>,
+  f: UsageFilter,
+): Expression<SqlBool> {
+  const and: Array<Expression<SqlBool>> = [];
+  if (f.keyId !== undefined) and.push(eb('key_id', '=', f.keyId));
+  if (f.provider !== undefined) and.push(eb('provider', '=', f.provider));
+  if (f.model !== undefined) and.push(eb('model', '=', f.model));
+  if (f.from !== undefined) and.push(eb('created_at', '>=', f.from));
+  if (f.to !== undefined) and.push(eb('created_at', '<', f.to));
+  return eb.and(and);
+}
+
+function groupColumns(groupBy: UsageGroupBy): Array<RawBuilder<string | number | null>> {
+  switch (groupBy) {
+    case 'model':
+      return [sql<string | null>`provider`, sql<string | null>`model`];
+    case 'provider':
+      return [sql<string | null>`provider`];
+    case 'key':
+      return [sql<string | null>`key_id`];
+    case 'day':
+      // Integer division on both dialects: whole UTC days since the epoch.
+      return [sql<number>`(created_at / ${sql.lit(DAY_MS)})`];
+  }
+}
+
+function toRow(r: UsageRecord): UsageLogTable {
+  return {
+    id: r.id,
+    request_id: r.requestId,
+    created_at: r.createdAt,
+    key_id: r.keyId,
+    requested_model: r.requestedModel,
+    provider: r.provider,
+    model: r.model,
+    stream: r.stream ? 1 : 0,
+    status_code: r.statusCode,
+    prompt_tokens: r.promptTokens,
+    completion_tokens: r.completionTokens,
+    total_tokens: r.totalTokens,
+    cached_tokens: r.cachedTokens,
+    cache_write_tokens: r.cacheWriteTokens,
+    reasoning_tokens: r.reasoningTokens,
+    cost_nanos: r.costNanos,
+    cost_reason: r.costReason,
+    latency_ms: r.latencyMs,
+    ttft_ms: r.ttftMs,
+    error_type: r.errorType,
+    error_code: r.errorCode,
+    partial: r.partial ? 1 : 0,
+    usage_estimated: r.usageEstimated ? 1 : 0,
+    end_user: r.user,
+  };
+}
+
+function fromRow(r: UsageLogTable): UsageRecord {
+  return {
+    id: r.id,
+    requestId: r.request_id,
+    createdAt: Number(r.created_at),
+    keyId: r.key_id,
+    requestedModel: r.requested_model,
+    provider: r.provider,
+    model: r.model,
+    stream: Number(r.stream) === 1,
+    statusCode: Number(r.status_code),
+    promptTokens: Number(r.prompt_tokens),
+    completionTokens: Number(r.completion_tokens),
+    totalTokens: Number(r.total_tokens),
+    cachedTokens: Number(r.cached_tokens),
+    cacheWriteTokens: Number(r.cache_write_tokens),
+    reasoningTokens: Number(r.reasoning_tokens),
+    costNanos: r.cost_nanos === null ? null : BigInt(r.cost_nanos),
+    costReason: r.cost_reason,
+    latencyMs: Number(r.latency_ms),
+    ttftMs: r.ttft_ms === null ? null : Number(r.ttft_ms),
+    errorType: r.error_type,
+    errorCode: r.error_code,
+    partial: Number(r.partial) === 1,
+    usageEstimated: Number(r.usage_estimated) === 1,
+    user: r.end_user,
+  };
+}

@@ -1,0 +1,33 @@
+import { randomUUID } from 'node:crypto';
+import type { UsageRecord } from '../../src/usage/usage-record.js';
+
+/** A plausible usage row; override what the test is about. */
+export function usageRecord(overrides: Partial<UsageRecord> = {}): UsageRecord {
+  return {
+    id: `usage_${randomUUID().replaceAll('-', '')}`,
+    requestId: `req_${randomUUID().replaceAll('-', '')}`,
+    createdAt: Date.parse('2026-11-01T12:00:00Z'),
+    keyId: null,
+    requestedModel: 'gpt-4o-mini',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    stream: false,
+    statusCode: 200,
+    promptTokens: 24,
+    completionTokens: 8,
+    totalTokens: 32,
+    cachedTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+    costNanos: 8_400n,
+    costReason: null,
+    latencyMs: 12.5,
+    ttftMs: null,
+    errorType: null,
+    errorCode: null,
+    partial: false,
+    usageEstimated: false,
+    user: null,
+    ...overrides,
+  };
+}
