@@ -2,6 +2,7 @@ import type { EventSourceMessage } from 'eventsource-parser';
 import type { ChatCompletionChunk, FinishReason, Usage } from '../../chat/chat-completion.types.js';
 import { ErrorCode, GatewayError } from '../../common/errors/gateway-error.js';
 import type { StreamChunk } from '../provider-adapter.js';
+import { parseEventJson } from '../upstream-exchange.js';
 import type { AnthropicDelta, AnthropicStreamEvent, AnthropicUsage } from './anthropic.types.js';
 import { anthropicStreamError } from './anthropic-errors.js';
 import { completionId } from './anthropic-response.js';
@@ -203,15 +204,7 @@ function translateDelta(state: BlockState | undefined, delta: AnthropicDelta): D
  */
 function parseEvent(data: string, provider: string): AnthropicStreamEvent | null {
   if (data.trim() === '') return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(data);
-  } catch {
-    throw new GatewayError(
-      ErrorCode.UpstreamInvalidResponse,
-      `The upstream provider '${provider}' sent a malformed stream event.`,
-    );
-  }
+  const parsed = parseEventJson(data, provider);
   if (
     typeof parsed !== 'object' ||
     parsed === null ||

@@ -1,15 +1,17 @@
 import type { ChatCompletion } from '../../chat/chat-completion.types.js';
 import type { ProviderConfig } from '../../config/config.js';
 import type { ProviderType } from '../../config/provider-types.js';
-import { ErrorCode, GatewayError } from '../../common/errors/gateway-error.js';
 import { upstreamError } from '../../common/http/upstream-errors.js';
-import type {
-  UpstreamHttp,
-  UpstreamRequest,
-  UpstreamResponse,
-} from '../../common/http/upstream-http.service.js';
+import type { UpstreamHttp, UpstreamRequest } from '../../common/http/upstream-http.service.js';
 import { readSse } from '../../common/sse/sse-reader.js';
 import type { ProviderAdapter, StreamChunk, UpstreamCall } from '../provider-adapter.js';
+import {
+  invalidResponse,
+  readJsonObject,
+  requireEventStream,
+  sendOrThrow,
+  type UpstreamErrorReader,
+} from '../upstream-exchange.js';
 import type { AnthropicResponse } from './anthropic.types.js';
 import { parseAnthropicError } from './anthropic-errors.js';
 import { anthropicHeaders } from './anthropic-headers.js';
@@ -41,28 +43,16 @@ export class AnthropicAdapter implements ProviderAdapter {
 
   async complete(call: UpstreamCall): Promise<ChatCompletion> {
     const req = this.messagesRequest(call, false);
-    const res = await this.send(req, call);
-    const text = await this.http.readText(res, req);
-    let json: AnthropicResponse;
-    try {
-      json = JSON.parse(text) as AnthropicResponse;
-    } catch {
-      throw this.invalidResponse();
-    }
-    if (typeof json !== 'object' || json === null || !Array.isArray(json.content)) {
-      throw this.invalidResponse();
-    }
-    return toChatCompletion(json, this.nowSeconds());
+    const res = await sendOrThrow(this.http, req, this.toError, call.onUpstreamHeaders);
+    const json = await readJsonObject(this.http, res, req, 'a message');
+    if (!Array.isArray(json.content)) throw invalidResponse(this.name, 'a message');
+    return toChatCompletion(json as unknown as AnthropicResponse, this.nowSeconds());
   }
 
   async stream(call: UpstreamCall): Promise<AsyncIterable<StreamChunk>> {
     const req = this.messagesRequest(call, true);
-    const res = await this.send(req, call);
-    const contentType = String(res.headers['content-type'] ?? '');
-    if (!contentType.includes('text/event-stream')) {
-      const text = await this.http.readText(res, req);
-      throw upstreamError(this.name, 502, res.headers, parseAnthropicError(text), this.secrets());
-    }
+    const res = await sendOrThrow(this.http, req, this.toError, call.onUpstreamHeaders);
+    await requireEventStream(this.http, res, req, this.toError);
     return anthropicChunks(readSse(res.body), {
       provider: this.name,
       secrets: this.secrets(),
@@ -82,17 +72,8 @@ export class AnthropicAdapter implements ProviderAdapter {
         headers: anthropicHeaders(this.config, {}, false),
         signal,
       };
-      const res = await this.http.send(req);
+      const res = await sendOrThrow(this.http, req, this.toError);
       const text = await this.http.readText(res, req);
-      if (res.status >= 400) {
-        throw upstreamError(
-          this.name,
-          res.status,
-          res.headers,
-          parseAnthropicError(text),
-          this.secrets(),
-        );
-      }
       const { ids: pageIds, nextAfterId } = parseModelsPage(text, this.name);
       ids.push(...pageIds);
       if (nextAfterId === undefined || nextAfterId === afterId) break;
@@ -121,30 +102,10 @@ export class AnthropicAdapter implements ProviderAdapter {
     };
   }
 
-  private async send(req: UpstreamRequest, call: UpstreamCall): Promise<UpstreamResponse> {
-    const res = await this.http.send(req);
-    call.onUpstreamHeaders?.();
-    if (res.status >= 400) {
-      const text = await this.http.readText(res, req).catch(() => '');
-      throw upstreamError(
-        this.name,
-        res.status,
-        res.headers,
-        parseAnthropicError(text),
-        this.secrets(),
-      );
-    }
-    return res;
-  }
-
   private secrets(): Array<string | undefined> {
     return [this.config.apiKey];
   }
 
-  private invalidResponse(): GatewayError {
-    return new GatewayError(
-      ErrorCode.UpstreamInvalidResponse,
-      `The upstream provider '${this.name}' returned a response that is not a message.`,
-    );
-  }
+  private readonly toError: UpstreamErrorReader = (status, headers, text) =>
+    upstreamError(this.name, status, headers, parseAnthropicError(text), this.secrets());
 }

@@ -2,6 +2,7 @@ import type { EventSourceMessage } from 'eventsource-parser';
 import type { ChatCompletionChunk, Usage } from '../../chat/chat-completion.types.js';
 import { ErrorCode, GatewayError } from '../../common/errors/gateway-error.js';
 import type { StreamChunk } from '../provider-adapter.js';
+import { parseEventJson } from '../upstream-exchange.js';
 import { geminiUpstreamError, promptBlockedError } from './gemini-errors.js';
 import type { GeminiResponseContext } from './gemini-response.js';
 import { sortCandidateParts } from './gemini-response.js';
@@ -142,15 +143,7 @@ export async function* geminiChunks(
   for await (const event of events) {
     const data = event.data.trim();
     if (data === '') continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(data);
-    } catch {
-      throw new GatewayError(
-        ErrorCode.UpstreamInvalidResponse,
-        `The upstream provider '${provider}' sent a malformed stream event.`,
-      );
-    }
+    const parsed = parseEventJson(data, provider);
     if (typeof parsed !== 'object' || parsed === null) continue;
     if ('error' in parsed) throw geminiUpstreamError(provider, 500, {}, data, secrets);
     for (const chunk of translator.push(parsed as GeminiGenerateContentResponse)) yield { chunk };

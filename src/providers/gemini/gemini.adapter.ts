@@ -1,21 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatCompletion } from '../../chat/chat-completion.types.js';
-import { ErrorCode, GatewayError } from '../../common/errors/gateway-error.js';
-import type {
-  UpstreamHttp,
-  UpstreamRequest,
-  UpstreamResponse,
-} from '../../common/http/upstream-http.service.js';
+import type { UpstreamHttp, UpstreamRequest } from '../../common/http/upstream-http.service.js';
 import { readSse } from '../../common/sse/sse-reader.js';
 import type { ProviderConfig } from '../../config/config.js';
 import type { ProviderType } from '../../config/provider-types.js';
 import type { ProviderAdapter, StreamChunk, UpstreamCall } from '../provider-adapter.js';
+import {
+  readJsonObject,
+  requireEventStream,
+  sendOrThrow,
+  type UpstreamErrorReader,
+} from '../upstream-exchange.js';
 import { geminiUpstreamError } from './gemini-errors.js';
 import { geminiModelPath, parseGeminiModelsPage } from './gemini-models.js';
 import { toGeminiRequest } from './gemini-request.js';
 import { toChatCompletion, type GeminiResponseContext } from './gemini-response.js';
 import { geminiChunks, GeminiStreamTranslator } from './gemini-stream.js';
-import type { GeminiGenerateContentResponse } from './gemini.types.js';
 
 /** Clock and id source, replaceable in tests. */
 export interface GeminiAdapterDeps {
@@ -51,27 +51,15 @@ export class GeminiAdapter implements ProviderAdapter {
 
   async complete(call: UpstreamCall): Promise<ChatCompletion> {
     const req = this.chatRequest(call, false);
-    const res = await this.send(req, call);
-    const text = await this.http.readText(res, req);
-    let json: GeminiGenerateContentResponse;
-    try {
-      json = JSON.parse(text) as GeminiGenerateContentResponse;
-    } catch {
-      throw this.invalidResponse();
-    }
-    if (typeof json !== 'object' || json === null || Array.isArray(json))
-      throw this.invalidResponse();
+    const res = await sendOrThrow(this.http, req, this.toError, call.onUpstreamHeaders);
+    const json = await readJsonObject(this.http, res, req, 'a Gemini answer');
     return toChatCompletion(json, this.responseContext(call));
   }
 
   async stream(call: UpstreamCall): Promise<AsyncIterable<StreamChunk>> {
     const req = this.chatRequest(call, true);
-    const res = await this.send(req, call);
-    const contentType = String(res.headers['content-type'] ?? '');
-    if (!contentType.includes('text/event-stream')) {
-      const text = await this.http.readText(res, req);
-      throw geminiUpstreamError(this.name, 502, res.headers, text, this.secrets());
-    }
+    const res = await sendOrThrow(this.http, req, this.toError, call.onUpstreamHeaders);
+    await requireEventStream(this.http, res, req, this.toError);
     const translator = new GeminiStreamTranslator(this.responseContext(call), call.reportUsage);
     return geminiChunks(readSse(res.body), translator, this.name, this.secrets());
   }
@@ -89,17 +77,8 @@ export class GeminiAdapter implements ProviderAdapter {
         headers: { ...this.config.headers, ...this.authHeaders() },
         signal,
       };
-      const res = await this.http.send(req);
-      const text = await this.http.readText(res, req);
-      if (res.status >= 400) {
-        throw geminiUpstreamError(this.name, res.status, res.headers, text, this.secrets());
-      }
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        throw this.invalidResponse();
-      }
+      const res = await sendOrThrow(this.http, req, this.toError);
+      const json = await readJsonObject(this.http, res, req, 'a Gemini model list');
       const parsed = parseGeminiModelsPage(json);
       models.push(...parsed.models);
       if (!parsed.nextPageToken || parsed.nextPageToken === pageToken) break;
@@ -128,16 +107,6 @@ export class GeminiAdapter implements ProviderAdapter {
     };
   }
 
-  private async send(req: UpstreamRequest, call: UpstreamCall): Promise<UpstreamResponse> {
-    const res = await this.http.send(req);
-    call.onUpstreamHeaders?.();
-    if (res.status >= 400) {
-      const text = await this.http.readText(res, req).catch(() => '');
-      throw geminiUpstreamError(this.name, res.status, res.headers, text, this.secrets());
-    }
-    return res;
-  }
-
   private responseContext(call: UpstreamCall): GeminiResponseContext {
     return {
       provider: this.name,
@@ -155,10 +124,6 @@ export class GeminiAdapter implements ProviderAdapter {
     return [this.config.apiKey];
   }
 
-  private invalidResponse(): GatewayError {
-    return new GatewayError(
-      ErrorCode.UpstreamInvalidResponse,
-      `The upstream provider '${this.name}' returned a response that is not a Gemini answer.`,
-    );
-  }
+  private readonly toError: UpstreamErrorReader = (status, headers, text) =>
+    geminiUpstreamError(this.name, status, headers, text, this.secrets());
 }

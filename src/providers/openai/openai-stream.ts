@@ -1,8 +1,8 @@
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { ChatCompletionChunk, Usage } from '../../chat/chat-completion.types.js';
-import { ErrorCode, GatewayError } from '../../common/errors/gateway-error.js';
 import { upstreamError } from '../../common/http/upstream-errors.js';
 import type { StreamChunk } from '../provider-adapter.js';
+import { parseEventJson } from '../upstream-exchange.js';
 import { parseOpenAIError } from './openai-errors.js';
 
 /**
@@ -20,15 +20,7 @@ export async function* openAIChunks(
     const data = event.data;
     if (data === '[DONE]') return;
     if (data === '') continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(data);
-    } catch {
-      throw new GatewayError(
-        ErrorCode.UpstreamInvalidResponse,
-        `The upstream provider '${provider}' sent a malformed stream event.`,
-      );
-    }
+    const parsed = parseEventJson(data, provider);
     if (typeof parsed !== 'object' || parsed === null) continue;
     if ('error' in parsed && !('choices' in parsed)) {
       throw upstreamError(provider, 500, {}, parseOpenAIError(data), secrets);

@@ -1,15 +1,17 @@
 import type { ProviderConfig } from '../../config/config.js';
 import type { ProviderType } from '../../config/provider-types.js';
 import type { ChatCompletion } from '../../chat/chat-completion.types.js';
-import { ErrorCode, GatewayError } from '../../common/errors/gateway-error.js';
 import { upstreamError } from '../../common/http/upstream-errors.js';
-import type {
-  UpstreamHttp,
-  UpstreamRequest,
-  UpstreamResponse,
-} from '../../common/http/upstream-http.service.js';
+import type { UpstreamHttp, UpstreamRequest } from '../../common/http/upstream-http.service.js';
 import { readSse } from '../../common/sse/sse-reader.js';
 import type { ProviderAdapter, StreamChunk, UpstreamCall } from '../provider-adapter.js';
+import {
+  invalidResponse,
+  readJsonObject,
+  requireEventStream,
+  sendOrThrow,
+  type UpstreamErrorReader,
+} from '../upstream-exchange.js';
 import { parseOpenAIError } from './openai-errors.js';
 import { toOpenAIRequestBody } from './openai-request.js';
 import { normalizeOpenAICompletion } from './openai-response.js';
@@ -42,29 +44,16 @@ export class OpenAIAdapter implements ProviderAdapter {
 
   async complete(call: UpstreamCall): Promise<ChatCompletion> {
     const req = this.chatRequest(call, false);
-    const res = await this.send(req, call);
-    const text = await this.http.readText(res, req);
-    let json: ChatCompletion;
-    try {
-      json = JSON.parse(text) as ChatCompletion;
-    } catch {
-      throw this.invalidResponse();
-    }
-    if (typeof json !== 'object' || json === null || !Array.isArray(json.choices)) {
-      throw this.invalidResponse();
-    }
-    return normalizeOpenAICompletion(json);
+    const res = await sendOrThrow(this.http, req, this.toError, call.onUpstreamHeaders);
+    const json = await readJsonObject(this.http, res, req, 'a chat completion');
+    if (!Array.isArray(json.choices)) throw invalidResponse(this.name, 'a chat completion');
+    return normalizeOpenAICompletion(json as ChatCompletion);
   }
 
   async stream(call: UpstreamCall): Promise<AsyncIterable<StreamChunk>> {
     const req = this.chatRequest(call, true);
-    const res = await this.send(req, call);
-    const contentType = String(res.headers['content-type'] ?? '');
-    if (!contentType.includes('text/event-stream')) {
-      // Some servers answer a stream request with a JSON error and a 200.
-      const text = await this.http.readText(res, req);
-      throw upstreamError(this.name, 502, res.headers, parseOpenAIError(text), this.secrets());
-    }
+    const res = await sendOrThrow(this.http, req, this.toError, call.onUpstreamHeaders);
+    await requireEventStream(this.http, res, req, this.toError);
     return openAIChunks(readSse(res.body), this.name, this.secrets());
   }
 
@@ -107,30 +96,10 @@ export class OpenAIAdapter implements ProviderAdapter {
     };
   }
 
-  private async send(req: UpstreamRequest, call: UpstreamCall): Promise<UpstreamResponse> {
-    const res = await this.http.send(req);
-    call.onUpstreamHeaders?.();
-    if (res.status >= 400) {
-      const text = await this.http.readText(res, req).catch(() => '');
-      throw upstreamError(
-        this.name,
-        res.status,
-        res.headers,
-        parseOpenAIError(text),
-        this.secrets(),
-      );
-    }
-    return res;
-  }
-
   private secrets(): Array<string | undefined> {
     return [this.config.apiKey];
   }
 
-  private invalidResponse(): GatewayError {
-    return new GatewayError(
-      ErrorCode.UpstreamInvalidResponse,
-      `The upstream provider '${this.name}' returned a response that is not a chat completion.`,
-    );
-  }
+  private readonly toError: UpstreamErrorReader = (status, headers, text) =>
+    upstreamError(this.name, status, headers, parseOpenAIError(text), this.secrets());
 }
