@@ -25,6 +25,7 @@ export interface UsageRecorderOptions {
 export const USAGE_RECORDER_OPTIONS = Symbol('USAGE_RECORDER_OPTIONS');
 
 const MAX_RETRY_DELAY_MS = 30_000;
+const SPOOL_LOG_EVERY_MS = 10_000;
 
 /**
  * Writes usage rows off the request path: `record()` only appends to an in-memory buffer,
@@ -52,6 +53,8 @@ export class UsageRecorder
   private retryDelayMs: number;
   private readonly replayPath: string;
   private readonly stats = { written: 0, spooled: 0, replayed: 0, failures: 0 };
+  private lastSpoolLog = -Infinity;
+  private unreportedSpooled = 0;
 
   constructor(
     private readonly repository: UsageRepository,
@@ -180,10 +183,21 @@ export class UsageRecorder
       // Synchronous appends: never interleaved, and complete even during shutdown.
       appendFileSync(this.options.spoolPath, records.map(toSpoolLine).join(''));
       this.stats.spooled += records.length;
-      this.logger.warn(
-        { rows: records.length, reason, spool: this.options.spoolPath },
-        'usage recorder: rows spooled to disk',
-      );
+      this.unreportedSpooled += records.length;
+      // One line per 10 s while it lasts, not one per flush.
+      if (this.clock.now() - this.lastSpoolLog >= SPOOL_LOG_EVERY_MS) {
+        this.logger.warn(
+          {
+            rows: this.unreportedSpooled,
+            reason,
+            spool: this.options.spoolPath,
+            spooled_total: this.stats.spooled,
+          },
+          'usage recorder: rows spooled to disk',
+        );
+        this.lastSpoolLog = this.clock.now();
+        this.unreportedSpooled = 0;
+      }
     } catch (err) {
       // Disk failing too: keep what fits in memory, drop the oldest beyond that.
       this.buffer.unshift(...records);

@@ -17,6 +17,8 @@ import { TcpProxy } from '../support/tcp-proxy.js';
  */
 interface Outage {
   env: Record<string, string>;
+  /** /ready while broken: 503 when the database cannot be reached at all. */
+  readyWhileDown: number;
   breakDb(): void | Promise<void>;
   repairDb(): void | Promise<void>;
   /** request_id of every stored row. */
@@ -111,6 +113,7 @@ function outageSuite(makeOutage: () => Promise<Outage>): void {
           if (phase === 'up' && t > 300) {
             phase = 'down';
             await outage.breakDb();
+            expect((await fetch(`${gw.url}/ready`)).status).toBe(outage.readyWhileDown);
           } else if (phase === 'down' && t > 1_000) {
             phase = 'back';
             await outage.repairDb();
@@ -119,6 +122,7 @@ function outageSuite(makeOutage: () => Promise<Outage>): void {
       });
       await Promise.all(workers);
       expect(phase).toBe('back');
+      expect((await fetch(`${gw.url}/ready`)).status).toBe(200);
       await drained(gw);
       const counters = gw.app.get(UsageRecorder).counters();
       expect(counters.failures).toBeGreaterThan(0);
@@ -159,6 +163,8 @@ describe('usage rows survive a SQLite outage (database locked by another writer)
     let locker: BetterSqlite3.Database | undefined;
     return {
       env: { DATABASE_URL: `sqlite:${file}` },
+      // A writer's lock does not stop reads: the database is still there.
+      readyWhileDown: 200,
       breakDb: () => {
         locker = new BetterSqlite3(file);
         locker.exec('BEGIN EXCLUSIVE');
@@ -196,6 +202,7 @@ describeWith(
       viaProxy.port = String(proxy.port);
       return {
         env: { DATABASE_URL: viaProxy.toString() },
+        readyWhileDown: 503,
         breakDb: () => proxy.cut(),
         repairDb: () => proxy.restore(),
         storedRequestIds: async () => {
