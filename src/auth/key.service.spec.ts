@@ -36,7 +36,7 @@ class FakeRedis {
   readonly published: Array<[string, string]> = [];
   handlers = new Map<string, (m: string) => void>();
   reconnect?: () => void;
-  async subscribe(channel: string, h: (m: string) => void): Promise<void> {
+  subscribe(channel: string, h: (m: string) => void): void {
     this.handlers.set(channel, h);
   }
   onReconnect(h: () => void): void {
@@ -140,7 +140,7 @@ describe('KeyService', () => {
   it('with Redis, publishes revocations and evicts on every message', async () => {
     const redis = new FakeRedis();
     keys = make(redis);
-    await keys.onModuleInit();
+    keys.onModuleInit();
     const { key, id } = await keys.create({ name: 'a' });
     await keys.findByHash(hashKey(key));
     await keys.revoke(id);
@@ -148,12 +148,25 @@ describe('KeyService', () => {
 
     // Another replica's message evicts here too.
     const other = make(redis);
-    await other.onModuleInit();
+    other.onModuleInit();
     repo.byId.get(id)!.revokedAt = null;
     await other.findByHash(hashKey(key));
     repo.byId.get(id)!.revokedAt = clock.t;
     redis.handlers.get('tollgate:keys:revoked')!(id);
     expect((await other.findByHash(hashKey(key)))?.revokedAt).toBe(clock.t);
+  });
+
+  it('forgets every cached lookup after a Redis reconnect (messages may have been missed)', async () => {
+    const redis = new FakeRedis();
+    keys = make(redis);
+    keys.onModuleInit();
+    const { key } = await keys.create({ name: 'a' });
+    await keys.findByHash(hashKey(key));
+    await keys.findByHash(hashKey(key));
+    expect(repo.lookups).toBe(1);
+    redis.reconnect!();
+    await keys.findByHash(hashKey(key));
+    expect(repo.lookups).toBe(2);
   });
 
   it('does not cache an answer read before an eviction that happened meanwhile', async () => {

@@ -68,10 +68,11 @@ export class KeyService implements OnModuleInit {
     this.options = options ?? DEFAULT_KEY_CACHE;
   }
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     if (!this.redis) return;
+    // Messages sent while disconnected are lost: forget everything after a reconnect.
     this.redis.onReconnect(() => this.evictAll());
-    await this.redis.subscribe(KEY_REVOKED_CHANNEL, (id) => this.evict(id));
+    this.redis.subscribe(KEY_REVOKED_CHANNEL, (id) => this.evict(id));
   }
 
   async create(dto: CreateKeyDto): Promise<CreatedKeyDto> {

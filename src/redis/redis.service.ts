@@ -30,12 +30,16 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     const { Redis } = await import('ioredis');
     const common = { connectionName: 'tollgate', maxRetriesPerRequest: 1 };
     this.commands = new Redis(this.url, { ...common, enableOfflineQueue: false });
-    this.subscriber = new Redis(this.url, common);
+    // Commands wait for the connection here (subscribe is sent when ready anyway).
+    this.subscriber = new Redis(this.url, { ...common, maxRetriesPerRequest: null });
     for (const client of [this.commands, this.subscriber]) {
       client.on('error', (err: Error) => this.logError(err));
     }
     let readyBefore = false;
     this.subscriber.on('ready', () => {
+      // (Re)subscribe on every connect: also when Redis was down at start, or when the
+      // first subscribe was lost; subscribing twice is harmless.
+      this.subscribeAll();
       if (readyBefore) for (const h of this.reconnectHandlers) h();
       readyBefore = true;
     });
@@ -44,12 +48,21 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  /** Calls `handler` for every message on `channel` (from any replica, this one too). */
-  async subscribe(channel: string, handler: Handler): Promise<void> {
+  /**
+   * Calls `handler` for every message on `channel` (from any replica, this one too).
+   * Never waits for Redis: the subscription is made whenever the connection is ready.
+   */
+  subscribe(channel: string, handler: Handler): void {
     const list = this.handlers.get(channel) ?? [];
     list.push(handler);
     this.handlers.set(channel, list);
-    if (list.length === 1) await this.subscriber?.subscribe(channel);
+    if (list.length === 1 && this.subscriber?.status === 'ready') this.subscribeAll();
+  }
+
+  private subscribeAll(): void {
+    const channels = [...this.handlers.keys()];
+    if (channels.length === 0 || !this.subscriber) return;
+    this.subscriber.subscribe(...channels).catch((err: Error) => this.logError(err));
   }
 
   onReconnect(handler: () => void): void {
@@ -76,15 +89,22 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** QUIT when connected (bounded wait), then drop the connection and any reconnect timer. */
   async onApplicationShutdown(): Promise<void> {
-    for (const client of [this.commands, this.subscriber]) {
-      if (!client) continue;
-      try {
-        await client.quit();
-      } catch {
+    await Promise.all(
+      [this.commands, this.subscriber].map(async (client) => {
+        if (!client) return;
+        if (client.status === 'ready') {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            client.quit().catch(() => undefined),
+            new Promise((resolve) => (timer = setTimeout(resolve, 1_000))),
+          ]);
+          clearTimeout(timer);
+        }
         client.disconnect();
-      }
-    }
+      }),
+    );
   }
 
   /** At most one line per 10 s while Redis is down. */

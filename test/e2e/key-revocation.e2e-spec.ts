@@ -1,17 +1,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KEY_REVOKED_CHANNEL } from '../../src/auth/key.service.js';
 import { RedisService } from '../../src/redis/redis.service.js';
 import { describeWith } from '../support/external-services.js';
 import { jsonFixture } from '../support/fixtures.js';
 import { MASTER_KEY, startGateway, type RunningGateway } from '../support/gateway.js';
 import { StandInUpstream } from '../support/stand-in-upstream.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 
 /**
  * Two gateway replicas sharing one database: a key revoked through one must stop
  * working on the other, at once with Redis, within the 5 s cache TTL without it.
  */
-async function replicas(extraEnv: Record<string, string>): Promise<{
+async function replicas(
+  extraEnv: Record<string, string>,
+  extraEnvB: Record<string, string> = {},
+): Promise<{
   a: RunningGateway;
   b: RunningGateway;
   upstream: StandInUpstream;
@@ -29,7 +34,7 @@ async function replicas(extraEnv: Record<string, string>): Promise<{
     ...extraEnv,
   };
   const a = await startGateway(env);
-  const b = await startGateway(env);
+  const b = await startGateway({ ...env, ...extraEnvB });
   return {
     a,
     b,
@@ -102,4 +107,49 @@ describeWith('redis', 'key revocation across replicas with Redis', (redisUrl) =>
       await r.close();
     }
   });
+
+  it('starts while Redis is unreachable, and subscribes once it is back', async () => {
+    const target = new URL(redisUrl);
+    const proxy = await TcpProxy.start(target.hostname, Number(target.port || 6379));
+    proxy.cut();
+    const viaProxy = new URL(redisUrl);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+    const before = await subscribers(redisUrl);
+    // A is the revoking replica (direct); B reaches Redis through the proxy.
+    const r = await replicas({ REDIS_URL: redisUrl }, { REDIS_URL: viaProxy.toString() });
+    try {
+      const k = await admin(r.a, 'POST', '/admin/keys', { name: 'late-redis' });
+      expect(await chat(r.b, k.key)).toBe(200); // serving without Redis
+      proxy.restore();
+      await waitFor(async () => (await subscribers(redisUrl)) >= before + 2, 5_000);
+      expect(await chat(r.b, k.key)).toBe(200);
+      await admin(r.a, 'DELETE', `/admin/keys/${k.id}`);
+      expect(await msUntilRefused(r.b, k.key, 2_000)).toBeLessThan(500);
+    } finally {
+      await r.close();
+      await proxy.stop();
+    }
+  }, 15_000);
 });
+
+/** Subscribers of the revocation channel, as Redis counts them (all test runs included). */
+async function subscribers(url: string): Promise<number> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(url, { lazyConnect: true });
+  try {
+    await client.connect();
+    const reply = (await client.pubsub('NUMSUB', KEY_REVOKED_CHANNEL)) as [string, number];
+    return Number(reply[1]);
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function waitFor(check: () => Promise<boolean>, limitMs: number): Promise<void> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > limitMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
