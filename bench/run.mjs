@@ -141,7 +141,12 @@ async function latencyLoop(target, seconds) {
     const end = performance.now() + ms;
     while (performance.now() < end) {
       const t0 = performance.now();
-      const r = await request(target.url, { dispatcher: agent, method: 'POST', headers: target.headers, body });
+      const r = await request(target.url, {
+        dispatcher: agent,
+        method: 'POST',
+        headers: target.headers,
+        body,
+      });
       await r.body.text();
       if (r.statusCode !== 200) throw new Error(`${target.name}: HTTP ${r.statusCode}`);
       lat.push(performance.now() - t0);
@@ -153,17 +158,29 @@ async function latencyLoop(target, seconds) {
   const lat = await run(seconds * 1000);
   const cpu = target.pid ? cpuSeconds(target.pid) - cpu0 : NaN;
   await agent.close();
-  return { rps: lat.length / seconds, p50: pct(lat, 50), p99: pct(lat, 99), cpuPer1k: (cpu / lat.length) * 1000 };
+  return {
+    rps: lat.length / seconds,
+    p50: pct(lat, 50),
+    p99: pct(lat, 99),
+    cpuPer1k: (cpu / lat.length) * 1000,
+  };
 }
 
 /** Open-loop-ish throughput with autocannon at a fixed number of connections. */
 async function throughput(target, connections, seconds) {
-  const opts = { url: target.url, method: 'POST', headers: target.headers, body: bodyFor(false), connections };
+  const opts = {
+    url: target.url,
+    method: 'POST',
+    headers: target.headers,
+    body: bodyFor(false),
+    connections,
+  };
   await autocannon({ ...opts, duration: 1 }); // warm-up
   const cpu0 = target.pid ? cpuSeconds(target.pid) : 0;
   const r = await autocannon({ ...opts, duration: seconds });
   const cpu = target.pid ? cpuSeconds(target.pid) - cpu0 : NaN;
-  if (r.non2xx > 0 || r.errors > 0) throw new Error(`${target.name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  if (r.non2xx > 0 || r.errors > 0)
+    throw new Error(`${target.name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
   return {
     rps: r.requests.average,
     p50: r.latency.p50,
@@ -175,14 +192,20 @@ async function throughput(target, connections, seconds) {
 
 async function oneStream(target, agent, body) {
   const t0 = performance.now();
-  const r = await request(target.url, { dispatcher: agent, method: 'POST', headers: target.headers, body });
+  const r = await request(target.url, {
+    dispatcher: agent,
+    method: 'POST',
+    headers: target.headers,
+    body,
+  });
   let ttfb;
   let bytes = 0;
   for await (const chunk of r.body) {
     ttfb ??= performance.now() - t0;
     bytes += chunk.length;
   }
-  if (r.statusCode !== 200 || bytes === 0) throw new Error(`${target.name}: stream HTTP ${r.statusCode}`);
+  if (r.statusCode !== 200 || bytes === 0)
+    throw new Error(`${target.name}: stream HTTP ${r.statusCode}`);
   return { ttfb, ttlb: performance.now() - t0 };
 }
 
@@ -209,7 +232,10 @@ async function streams(target, concurrency, seconds) {
     streamsPerSec: samples.length / seconds,
     ttfbP50: median(samples.map((s) => s.ttfb)),
     ttlbP50: median(samples.map((s) => s.ttlb)),
-    ttlbP99: pct(samples.map((s) => s.ttlb), 99),
+    ttlbP99: pct(
+      samples.map((s) => s.ttlb),
+      99,
+    ),
     cpuPer1k: (cpu / samples.length) * 1000,
   };
 }
@@ -224,7 +250,9 @@ async function slowStreams(target, count, holdMs) {
   const sampler = setInterval(() => {
     if (target.pid) peak = Math.max(peak, rssMb(target.pid));
   }, 100);
-  const results = await Promise.allSettled(Array.from({ length: count }, () => oneStream(target, agent, body)));
+  const results = await Promise.allSettled(
+    Array.from({ length: count }, () => oneStream(target, agent, body)),
+  );
   clearInterval(sampler);
   await agent.close();
   const failed = results.filter((r) => r.status === 'rejected').length;
@@ -279,17 +307,23 @@ let shuttingDown = false;
 
 async function main() {
   const tmp = mkdtempSync(join(tmpdir(), 'tollgate-bench-'));
-  const build = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  const build = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
   if (build.status !== 0) throw new Error('build failed');
 
   const standIn = startProcess('stand-in', 'bench/stand-in.mjs', {});
   const { port: upstreamPort } = await firstLineJson(standIn);
   const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
 
-  const reference = startProcess('reference', 'bench/reference-proxy.mjs', { UPSTREAM_URL: upstreamUrl });
+  const reference = startProcess('reference', 'bench/reference-proxy.mjs', {
+    UPSTREAM_URL: upstreamUrl,
+  });
   const { port: refPort } = await firstLineJson(reference);
 
   const gwPort = await freePort();
@@ -327,13 +361,30 @@ async function main() {
 
   const headers = (key) => ({ 'content-type': 'application/json', authorization: `Bearer ${key}` });
   const targets = [
-    { name: 'direct', url: `${upstreamUrl}/v1/chat/completions`, headers: headers('x'), pid: standIn.pid },
-    { name: 'reference', url: `http://127.0.0.1:${refPort}/v1/chat/completions`, headers: headers('x'), pid: reference.pid },
-    { name: 'tollgate', url: `http://127.0.0.1:${gwPort}/v1/chat/completions`, headers: headers(gatewayKey), pid: gateway.pid },
+    {
+      name: 'direct',
+      url: `${upstreamUrl}/v1/chat/completions`,
+      headers: headers('x'),
+      pid: standIn.pid,
+    },
+    {
+      name: 'reference',
+      url: `http://127.0.0.1:${refPort}/v1/chat/completions`,
+      headers: headers('x'),
+      pid: reference.pid,
+    },
+    {
+      name: 'tollgate',
+      url: `http://127.0.0.1:${gwPort}/v1/chat/completions`,
+      headers: headers(gatewayKey),
+      pid: gateway.pid,
+    },
   ];
 
   const configure = (cfg) =>
-    fetch(`${upstreamUrl}/__config`, { method: 'POST', body: JSON.stringify(cfg) }).then((r) => r.text());
+    fetch(`${upstreamUrl}/__config`, { method: 'POST', body: JSON.stringify(cfg) }).then((r) =>
+      r.text(),
+    );
 
   const results = {};
   const scenarios = SCENARIOS.filter((s) => ONLY.length === 0 || ONLY.includes(s.name));
@@ -372,7 +423,10 @@ async function main() {
   const summary = summarise(results);
   const report = render(summary, soak, { rounds: ROUNDS, seconds: SECONDS, auth, smoke: SMOKE });
   process.stdout.write(report);
-  writeFileSync(opt('json', join(resultsDir, SMOKE ? 'smoke.json' : 'latest.json')), JSON.stringify({ summary, results, soak }, null, 2));
+  writeFileSync(
+    opt('json', join(resultsDir, SMOKE ? 'smoke.json' : 'latest.json')),
+    JSON.stringify({ summary, results, soak }, null, 2),
+  );
   writeFileSync(join(resultsDir, SMOKE ? 'smoke.md' : 'latest.md'), report);
   shuttingDown = true;
 }
@@ -383,11 +437,17 @@ function summarise(results) {
     const metrics = Object.keys(rounds[0].direct);
     const perTarget = {};
     for (const t of ['direct', 'reference', 'tollgate']) {
-      perTarget[t] = Object.fromEntries(metrics.map((m) => [m, median(rounds.map((r) => r[t][m]))]));
+      perTarget[t] = Object.fromEntries(
+        metrics.map((m) => [m, median(rounds.map((r) => r[t][m]))]),
+      );
     }
     const lat = metrics.includes('p50') ? 'p50' : 'ttlbP50';
     const added = (t) => median(rounds.map((r) => r[t][lat] - r.direct[lat]));
-    out[name] = { title, perTarget, addedMs: { reference: added('reference'), tollgate: added('tollgate') } };
+    out[name] = {
+      title,
+      perTarget,
+      addedMs: { reference: added('reference'), tollgate: added('tollgate') },
+    };
   }
   return out;
 }
@@ -396,7 +456,9 @@ const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 
 function render(summary, soak, meta) {
   const lines = [];
-  lines.push(`Tollgate benchmark — ${new Date().toISOString()} — node ${process.version}, ${meta.rounds} round(s) × ${meta.seconds}s per target, medians; gateway auth: ${meta.auth}${meta.smoke ? ' (SMOKE: numbers not meaningful)' : ''}`);
+  lines.push(
+    `Tollgate benchmark — ${new Date().toISOString()} — node ${process.version}, ${meta.rounds} round(s) × ${meta.seconds}s per target, medians; gateway auth: ${meta.auth}${meta.smoke ? ' (SMOKE: numbers not meaningful)' : ''}`,
+  );
   lines.push('');
   for (const [name, s] of Object.entries(summary)) {
     lines.push(`### ${name}: ${s.title}`);
@@ -405,17 +467,29 @@ function render(summary, soak, meta) {
     lines.push(`| target | ${cols.join(' | ')} | added vs direct (ms) |`);
     lines.push(`|---|${cols.map(() => '---').join('|')}|---|`);
     for (const t of ['direct', 'reference', 'tollgate']) {
-      lines.push(`| ${t} | ${cols.map((c) => f(s.perTarget[t][c], c === 'rps' || c === 'streamsPerSec' ? 0 : 3)).join(' | ')} | ${t === 'direct' ? '' : f(s.addedMs[t], 3)} |`);
+      lines.push(
+        `| ${t} | ${cols.map((c) => f(s.perTarget[t][c], c === 'rps' || c === 'streamsPerSec' ? 0 : 3)).join(' | ')} | ${t === 'direct' ? '' : f(s.addedMs[t], 3)} |`,
+      );
     }
     lines.push('');
   }
   const g = (n, t, m) => summary[n]?.perTarget[t]?.[m];
   const checks = [];
-  if (summary['nonstream-c1']) checks.push(['added p50 latency at c=1 ≤ 0.5 ms', f(summary['nonstream-c1'].addedMs.tollgate, 3) + ' ms', summary['nonstream-c1'].addedMs.tollgate <= 0.5]);
+  if (summary['nonstream-c1'])
+    checks.push([
+      'added p50 latency at c=1 ≤ 0.5 ms',
+      f(summary['nonstream-c1'].addedMs.tollgate, 3) + ' ms',
+      summary['nonstream-c1'].addedMs.tollgate <= 0.5,
+    ]);
   if (summary['nonstream-c64']) {
-    const cpuRatio = g('nonstream-c64', 'tollgate', 'cpuPer1k') / g('nonstream-c64', 'reference', 'cpuPer1k');
+    const cpuRatio =
+      g('nonstream-c64', 'tollgate', 'cpuPer1k') / g('nonstream-c64', 'reference', 'cpuPer1k');
     const rpsRatio = g('nonstream-c64', 'tollgate', 'rps') / g('nonstream-c64', 'reference', 'rps');
-    checks.push(['gateway CPU per request ≤ 1.5× reference (c=64)', `${f(cpuRatio)}×`, cpuRatio <= 1.5]);
+    checks.push([
+      'gateway CPU per request ≤ 1.5× reference (c=64)',
+      `${f(cpuRatio)}×`,
+      cpuRatio <= 1.5,
+    ]);
     checks.push(['c=64 throughput ≥ 0.7× reference', `${f(rpsRatio)}×`, rpsRatio >= 0.7]);
   }
   if (summary['stream-16x20']) {
@@ -429,14 +503,19 @@ function render(summary, soak, meta) {
   if (soak?.length) {
     const first = soak[Math.min(2, soak.length - 1)].rssMb;
     const last = soak.at(-1).rssMb;
-    checks.push([`no RSS growth over a ${soak.at(-1).t}s steady run`, `${f(first, 0)} → ${f(last, 0)} MB`, last <= first * 1.1]);
+    checks.push([
+      `no RSS growth over a ${soak.at(-1).t}s steady run`,
+      `${f(first, 0)} → ${f(last, 0)} MB`,
+      last <= first * 1.1,
+    ]);
   }
   if (checks.length) {
     lines.push('### targets');
     lines.push('');
     lines.push('| target | measured | met |');
     lines.push('|---|---|---|');
-    for (const [what, value, ok] of checks) lines.push(`| ${what} | ${value} | ${ok ? 'yes' : 'no'} |`);
+    for (const [what, value, ok] of checks)
+      lines.push(`| ${what} | ${value} | ${ok ? 'yes' : 'no'} |`);
     lines.push('');
   }
   return `${lines.join('\n')}\n`;

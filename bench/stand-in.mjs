@@ -9,12 +9,34 @@ let jsonBody;
 let sseFrames;
 
 function rebuild() {
-  const base = { id: 'chatcmpl-bench', created: 1764100000, model: 'bench-model', system_fingerprint: 'fp_bench' };
+  const base = {
+    id: 'chatcmpl-bench',
+    created: 1764100000,
+    model: 'bench-model',
+    system_fingerprint: 'fp_bench',
+  };
   jsonBody = JSON.stringify({
     ...base,
     object: 'chat.completion',
-    choices: [{ index: 0, message: { role: 'assistant', content: 'The quick brown fox jumps over the lazy dog.', refusal: null }, logprobs: null, finish_reason: 'stop' }],
-    usage: { prompt_tokens: 24, completion_tokens: 10, total_tokens: 34, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } },
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: 'The quick brown fox jumps over the lazy dog.',
+          refusal: null,
+        },
+        logprobs: null,
+        finish_reason: 'stop',
+      },
+    ],
+    usage: {
+      prompt_tokens: 24,
+      completion_tokens: 10,
+      total_tokens: 34,
+      prompt_tokens_details: { cached_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: 0 },
+    },
   });
   const chunk = (delta, finish = null) =>
     `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`;
@@ -43,7 +65,9 @@ const server = createServer((req, res) => {
     }
     if (req.url?.endsWith('/models')) {
       res.setHeader('content-type', 'application/json');
-      res.end('{"object":"list","data":[{"id":"bench-model","object":"model","created":0,"owned_by":"bench"}]}');
+      res.end(
+        '{"object":"list","data":[{"id":"bench-model","object":"model","created":0,"owned_by":"bench"}]}',
+      );
       return;
     }
     void respond(raw.includes('"stream":true'), res);
@@ -53,7 +77,10 @@ const server = createServer((req, res) => {
 async function respond(stream, res) {
   if (config.latencyMs > 0) await sleep(config.latencyMs);
   if (!stream) {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(jsonBody) });
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(jsonBody),
+    });
     res.end(jsonBody);
     return;
   }

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
@@ -58,9 +61,6 @@ describe('loadConfig', () => {
 
 describe('loadConfig with a YAML file', () => {
   const write = async (text: string) => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     const file = join(mkdtempSync(join(tmpdir(), 'tg-cfg-')), 'tollgate.yaml');
     writeFileSync(file, text);
     return file;
@@ -105,7 +105,9 @@ describe('loadConfig with a YAML file', () => {
       problems = (e as ConfigError).problems;
     }
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^TOLLGATE_CONFIG: cannot read .*tollgate\.yaml: .*line 2, column \d+/);
+    expect(problems[0]).toMatch(
+      /^TOLLGATE_CONFIG: cannot read .*tollgate\.yaml: .*line 2, column \d+/,
+    );
     expect(problems[0]).not.toContain('\n');
   });
 

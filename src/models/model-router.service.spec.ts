@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { loadConfig } from '../config/config.js';
 import { ErrorCode, GatewayError } from '../common/errors/gateway-error.js';
@@ -107,9 +110,6 @@ describe('ModelRouter', () => {
   });
 
   it('resolves aliases from the config file', async () => {
-    const { writeFileSync, mkdtempSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     const file = join(mkdtempSync(join(tmpdir(), 'tg-')), 'tollgate.yaml');
     writeFileSync(file, 'aliases:\n  fast: groq/llama-3.1-8b-instant\n  smart: openai/gpt-4o\n');
     const r = await routerFor({ ...env, TOLLGATE_CONFIG: file });

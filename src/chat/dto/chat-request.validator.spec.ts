@@ -5,7 +5,7 @@ import { ChatCompletionRequestDto } from './chat-completion-request.dto.js';
 import { validateChatRequest } from './chat-request.validator.js';
 
 /** What class-validator, driven by the DTO's decorators, says about a body. */
-function byDecorators(body: object): string | null | 'ok' {
+function byDecorators(body: object): string | null {
   const errors = validateSync(plainToInstance(ChatCompletionRequestDto, body), {
     forbidUnknownValues: false,
     stopAtFirstError: true,
@@ -13,7 +13,7 @@ function byDecorators(body: object): string | null | 'ok' {
   return errors.length === 0 ? 'ok' : validationFailure(errors).param;
 }
 
-function byFastPath(body: object): string | null | 'ok' {
+function byFastPath(body: object): string | null {
   const err = validateChatRequest(body);
   return err === null ? 'ok' : err.param;
 }

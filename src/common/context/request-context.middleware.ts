@@ -16,9 +16,7 @@ export function requestContextMiddleware(
 ): void {
   const incoming = req.headers['x-request-id'];
   const id =
-    typeof incoming === 'string' && REQUEST_ID.test(incoming)
-      ? incoming
-      : `req_${randomUUID()}`;
+    typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `req_${randomUUID()}`;
   const ctx = new RequestContext(id);
   req.tollgate = ctx;
   res.setHeader('x-request-id', id);

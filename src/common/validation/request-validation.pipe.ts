@@ -27,6 +27,12 @@ export class RequestValidationPipe extends ValidationPipe {
     ) {
       throw new GatewayError(ErrorCode.InvalidRequest, 'The request body must be a JSON object.');
     }
+    const fast = fastValidatorOf(metadata.metatype);
+    if (fast) {
+      const err = fast(value);
+      if (err) throw err;
+      return value;
+    }
     return super.transform(value, metadata);
   }
 }
