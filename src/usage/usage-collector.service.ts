@@ -2,15 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ID_GENERATOR, type IdGenerator } from '../common/clock/clock.js';
-import type { RequestContext } from '../common/context/request-context.js';
+import {
+  CLIENT_CLOSED_ERROR,
+  CLIENT_CLOSED_STATUS,
+  type RequestContext,
+} from '../common/context/request-context.js';
 import { LOGGER } from '../logging/logging.module.js';
 import { Pricing } from './pricing.js';
 import { countTextTokens, estimatePromptTokens } from './token-estimate.js';
 import { UsageRecorder } from './usage-recorder.service.js';
 import { buildUsageRecord, type ObservedRequest } from './usage-record.js';
-
-/** nginx's "client closed request": the client left before any response was sent. */
-export const CLIENT_CLOSED_STATUS = 499;
 
 /**
  * Turns a finished (or abandoned) request into its usage row and hands it to the
@@ -69,7 +70,7 @@ export function observe(ctx: RequestContext, body: unknown, res: ServerResponse)
     usage: ctx.usage,
     latencyMs: round3(ctx.elapsedMs()),
     ttftMs: ctx.ttftMs === undefined ? null : round3(ctx.ttftMs),
-    errorType: ctx.errorType ?? (cutShort && ctx.status === undefined ? 'client_closed' : null),
+    errorType: ctx.errorType ?? (cutShort && ctx.status === undefined ? CLIENT_CLOSED_ERROR : null),
     errorCode: ctx.errorCode ?? null,
     partial: ctx.partial || cutShort,
     user: ctx.user ?? (typeof b.user === 'string' ? b.user : null),

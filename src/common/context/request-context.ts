@@ -3,6 +3,10 @@ import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Usage } from '../../chat/chat-completion.types.js';
 
+/** nginx's "client closed request": the client left before the response was complete. */
+export const CLIENT_CLOSED_STATUS = 499;
+export const CLIENT_CLOSED_ERROR = 'client_closed';
+
 /** Who is calling, established by the bearer guard and nowhere else. */
 export interface CallerIdentity {
   kind: 'master' | 'key' | 'anonymous';
@@ -58,6 +62,16 @@ export class RequestContext {
   /** Called when the client connection closes before the response finished. */
   clientClosed(): void {
     this.abortController.abort();
+  }
+
+  /**
+   * The client left before the response was complete. A stream keeps its 200 (the
+   * client got it); a request that had no answer yet gets 499.
+   */
+  markClientClosed(): void {
+    this.partial = true;
+    this.errorType = CLIENT_CLOSED_ERROR;
+    this.status ??= CLIENT_CLOSED_STATUS;
   }
 
   upstreamStart(): void {

@@ -7,9 +7,6 @@ import { toWireError } from './error-envelope.js';
 import { ErrorCode } from './gateway-error.js';
 import { toGatewayError } from './to-gateway-error.js';
 
-/** The de-facto status for "client closed the connection before the response" (nginx's 499). */
-export const CLIENT_CLOSED_REQUEST = 499;
-
 /** The one place a thrown error becomes an OpenAI error envelope on the wire. */
 @Catch()
 export class GatewayExceptionFilter implements ExceptionFilter {
@@ -35,11 +32,7 @@ export function writeError(
   const ctx = req.tollgate;
   if (isClientAbort(exception)) {
     // The caller hung up while we waited on the upstream: nobody to answer.
-    if (ctx) {
-      ctx.partial = true;
-      ctx.status = CLIENT_CLOSED_REQUEST;
-      ctx.errorType = 'client_closed_request';
-    }
+    ctx?.markClientClosed();
     if (!res.writableEnded) res.end();
     return;
   }

@@ -25,19 +25,18 @@ export async function relaySse(
       await writer.data(frame);
     }
     if (ctx.clientGone) {
-      ctx.partial = true;
-      ctx.errorType = 'client_closed_request';
+      ctx.markClientClosed();
       writer.abort();
       return;
     }
     writer.done();
   } catch (err) {
-    ctx.partial = true;
     if (ctx.clientGone || isClientAbort(err)) {
-      ctx.errorType = 'client_closed_request';
+      ctx.markClientClosed();
       writer.abort();
       return;
     }
+    ctx.partial = true;
     const wire = toWireError(toGatewayError(err));
     ctx.errorType = wire.body.error.type;
     ctx.errorCode = wire.body.error.code ?? undefined;
