@@ -10,7 +10,7 @@
 //          --json PATH (write the raw results).
 import autocannon from 'autocannon';
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -52,17 +52,15 @@ async function freePort() {
 }
 
 function startProcess(name, script, env, logFile) {
+  // The gateway logs straight into a file, as in production: piping through this process
+  // would make the load generator pay for the gateway's logging.
+  const log = logFile ? openSync(logFile, 'w') : 'pipe';
   const child = spawn(process.execPath, [script], {
     cwd: root,
     env: { ...process.env, ...env },
-    stdio: ['ignore', logFile ? 'pipe' : 'pipe', 'pipe'],
+    stdio: ['ignore', log, log],
   });
   children.push(child);
-  if (logFile) {
-    const out = createWriteStream(logFile);
-    child.stdout.pipe(out);
-    child.stderr.pipe(out);
-  }
   child.on('exit', (code, signal) => {
     if (!shuttingDown) console.error(`${name} exited (${code ?? signal})`);
   });

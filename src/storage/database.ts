@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import type { StorageSchema } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
+export type SqliteDriver = import('better-sqlite3').Database;
 
 /**
  * An open database: the Kysely handle and which dialect it speaks. Injected (as
@@ -14,6 +15,8 @@ export interface Database {
   readonly dialect: Dialect;
   /** Human-readable location without credentials, for logs. */
   readonly location: string;
+  /** SQLite only: the driver, for repositories' prepared-statement fast paths. */
+  readonly sqlite?: SqliteDriver;
   close(): Promise<void>;
 }
 
@@ -50,6 +53,7 @@ async function openSqlite(path: string, options: OpenOptions): Promise<Database>
   return {
     db,
     dialect: 'sqlite',
+    sqlite,
     location: memory ? 'sqlite::memory:' : `sqlite:${file}`,
     close: () => db.destroy(),
   };

@@ -22,8 +22,18 @@ export const systemClock: Clock = { now: () => Date.now() };
  * inserts into PostgreSQL cheap.
  */
 export function timeOrderedIds(clock: Clock = systemClock): IdGenerator {
+  // Random bits drawn 4 KiB at a time: one call into the CSPRNG per ~400 ids, not per id.
+  let pool = '';
+  let offset = 0;
+  const random20Hex = (): string => {
+    if (offset + 20 > pool.length) {
+      pool = randomBytes(4096).toString('hex');
+      offset = 0;
+    }
+    offset += 20;
+    return pool.slice(offset - 20, offset);
+  };
   return {
-    next: (prefix) =>
-      `${prefix}_${clock.now().toString(16).padStart(12, '0')}${randomBytes(10).toString('hex')}`,
+    next: (prefix) => `${prefix}_${clock.now().toString(16).padStart(12, '0')}${random20Hex()}`,
   };
 }
