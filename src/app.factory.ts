@@ -10,7 +10,8 @@ import { GatewayExceptionFilter, writeError } from './common/errors/gateway-exce
 import { RequestValidationPipe } from './common/validation/request-validation.pipe.js';
 import type { TollgateConfig } from './config/config.js';
 import { MetricsService } from './metrics/metrics.service.js';
-import { requestLoggerMiddleware } from './logging/request-logger.middleware.js';
+import { requestLog } from './logging/request-log.js';
+import { UsageCollector } from './usage/usage-collector.service.js';
 import { buildOpenApiDocument, serveOpenApi } from './openapi/openapi.js';
 
 export const VERSION = (
@@ -32,8 +33,17 @@ export async function createApp(
     new ExpressAdapter(server),
     { bodyParser: false, logger: nestLogger(logger), abortOnError: false },
   );
-  app.use(requestContextMiddleware);
-  app.use(requestLoggerMiddleware(logger, app.get(MetricsService)));
+  const metrics = app.get(MetricsService);
+  const usage = app.get(UsageCollector);
+  app.use(
+    requestContextMiddleware([
+      (ctx, _req, res) => metrics.observe(ctx, ctx.status ?? res.statusCode),
+      requestLog(logger),
+      (ctx, req, res) => {
+        if (ctx.recordUsage) usage.collect(ctx, (req as Request).body, res);
+      },
+    ]),
+  );
   app.use(
     express.json({
       limit: config.bodyLimitBytes,

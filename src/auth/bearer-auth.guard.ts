@@ -1,6 +1,11 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
+import {
+  RECORD_USAGE,
+  type CallerIdentity,
+  type RequestContext,
+} from '../common/context/request-context.js';
 import { ErrorCode, GatewayError } from '../common/errors/gateway-error.js';
 import { AuthService } from './auth.service.js';
 
@@ -21,7 +26,7 @@ export class BearerAuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<IncomingMessage>();
     const ctx = req.tollgate;
     if (this.auth.disabled) {
-      if (ctx) ctx.identity = { kind: 'anonymous', keyId: null };
+      if (ctx) this.admit(ctx, { kind: 'anonymous', keyId: null }, context);
       return true;
     }
     const token = bearerToken(req.headers.authorization);
@@ -47,8 +52,18 @@ export class BearerAuthGuard implements CanActivate {
         wireCode: 'master_key_required',
       });
     }
-    if (ctx) ctx.identity = identity;
+    if (ctx) this.admit(ctx, identity, context);
     return true;
+  }
+
+  /** From here on the request is the caller's: usage is recorded for it if the route says so. */
+  private admit(ctx: RequestContext, identity: CallerIdentity, context: ExecutionContext): void {
+    ctx.identity = identity;
+    ctx.recordUsage =
+      this.reflector.getAllAndOverride<boolean>(RECORD_USAGE, [
+        context.getHandler(),
+        context.getClass(),
+      ]) === true;
   }
 }
 

@@ -1,13 +1,4 @@
-import {
-  Body,
-  Controller,
-  HttpCode,
-  Inject,
-  Post,
-  Req,
-  Res,
-  UseInterceptors,
-} from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -22,11 +13,10 @@ import type { Request, Response } from 'express';
 import { Auth } from '../auth/auth.decorator.js';
 import type { TollgateConfig } from '../config/config.js';
 import { TOLLGATE_CONFIG } from '../config/config.module.js';
-import { Ctx, RequestContext } from '../common/context/request-context.js';
+import { Ctx, RecordUsage, RequestContext } from '../common/context/request-context.js';
 import { ErrorResponseDto } from '../common/dto/error-response.dto.js';
 import { sendJson } from '../common/http/json-response.js';
 import { relaySse } from '../common/sse/sse-relay.js';
-import { UsageInterceptor } from '../usage/usage.interceptor.js';
 import type { ChatCompletionRequest } from './chat-completion.types.js';
 import { ChatService } from './chat.service.js';
 import { ChatCompletionRequestDto } from './dto/chat-completion-request.dto.js';
@@ -37,7 +27,7 @@ import {
 
 @ApiTags('chat')
 @Auth()
-@UseInterceptors(UsageInterceptor)
+@RecordUsage()
 @Controller('v1')
 export class ChatController {
   constructor(

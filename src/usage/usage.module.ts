@@ -5,7 +5,6 @@ import { AuthModule } from '../auth/auth.module.js';
 import { AdminUsageController } from './admin-usage.controller.js';
 import { Pricing } from './pricing.js';
 import { UsageCollector } from './usage-collector.service.js';
-import { UsageInterceptor } from './usage.interceptor.js';
 import {
   USAGE_RECORDER_OPTIONS,
   UsageRecorder,
@@ -15,7 +14,7 @@ import { UsageRetention } from './usage-retention.service.js';
 import { UsageRepository } from './usage.repository.js';
 import { UsageService } from './usage.service.js';
 
-/** Usage accounting: the interceptor's collector, pricing, the batched recorder, admin reads. */
+/** Usage accounting: the end-of-response collector, pricing, the batched recorder, admin reads. */
 @Module({
   imports: [AuthModule],
   controllers: [AdminUsageController],
@@ -38,10 +37,9 @@ import { UsageService } from './usage.service.js';
     UsageRepository,
     UsageRecorder,
     UsageCollector,
-    UsageInterceptor,
     UsageService,
     UsageRetention,
   ],
-  exports: [UsageRecorder, UsageCollector, UsageInterceptor, UsageRepository, Pricing],
+  exports: [UsageRecorder, UsageCollector, UsageRepository, Pricing],
 })
 export class UsageModule {}

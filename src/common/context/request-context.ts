@@ -1,4 +1,4 @@
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Usage } from '../../chat/chat-completion.types.js';
@@ -6,6 +6,15 @@ import type { Usage } from '../../chat/chat-completion.types.js';
 /** nginx's "client closed request": the client left before the response was complete. */
 export const CLIENT_CLOSED_STATUS = 499;
 export const CLIENT_CLOSED_ERROR = 'client_closed';
+
+/** Route metadata: requests to it that pass auth get a usage row (see `RecordUsage`). */
+export const RECORD_USAGE = 'tollgate:record-usage';
+
+/**
+ * Every request to this route that passes auth gets exactly one usage row, written when
+ * its response is over, whatever the outcome (validation error, upstream error, abort).
+ */
+export const RecordUsage = (): ClassDecorator & MethodDecorator => SetMetadata(RECORD_USAGE, true);
 
 /** Who is calling, established by the bearer guard and nowhere else. */
 export interface CallerIdentity {
@@ -27,6 +36,8 @@ export class RequestContext {
   readonly startedAtDate = new Date();
   private readonly abortController = new AbortController();
   identity?: CallerIdentity;
+  /** Set by the guard on routes marked `@RecordUsage()` once the caller is admitted. */
+  recordUsage = false;
   /** Model as the client asked for it. */
   requestedModel?: string;
   provider?: string;
