@@ -51,11 +51,11 @@ async function freePort() {
   });
 }
 
-function startProcess(name, script, env, logFile) {
+function startProcess(name, script, env, logFile, nodeFlags = []) {
   // The gateway logs straight into a file, as in production: piping through this process
   // would make the load generator pay for the gateway's logging.
   const log = logFile ? openSync(logFile, 'w') : 'pipe';
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [...nodeFlags, script], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', log, log],
@@ -341,6 +341,8 @@ async function main() {
       NODE_ENV: 'production',
     },
     gwLog,
+    // As `npm start` and the Dockerfile run it.
+    ['--max-semi-space-size=32'],
   );
   await waitFor(`http://127.0.0.1:${gwPort}/health`, gateway);
 
