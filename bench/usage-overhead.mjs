@@ -6,8 +6,8 @@
 //   node bench/usage-overhead.mjs [--requests 3000] [--rounds 5] [--database-url URL]
 //
 // "off" is the same build with UsageCollector.collect replaced by a no-op before the app
-// starts: no row is built, priced, buffered or written; the interceptor's close listener
-// remains. "on + managed key" also pays the (cached) key lookup instead of the master key.
+// starts: no row is built, priced, buffered or written; the end-of-response hook that
+// calls it remains. "on + managed key" also pays the (cached) key lookup instead of the master key.
 // Numbers only: nothing here asserts a timing.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
