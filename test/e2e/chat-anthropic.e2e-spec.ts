@@ -5,6 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import OpenAI from 'openai';
 import { fixture, jsonFixture } from '../support/fixtures.js';
 import { MASTER_KEY, startGateway, type RunningGateway } from '../support/gateway.js';
+import { useGatewayWithStandIn } from '../support/sdk-harness.js';
 import {
   framesFromJsonl,
   sseFrames,
@@ -58,28 +59,15 @@ const weatherTool: OpenAI.Chat.Completions.ChatCompletionTool = {
 };
 
 describe('POST /v1/chat/completions against Anthropic (official openai SDK)', () => {
-  let upstream: StandInUpstream;
-  let gw: RunningGateway;
-  let client: OpenAI;
-
-  beforeAll(async () => {
-    upstream = await StandInUpstream.start();
-    gw = await startGateway({
-      ANTHROPIC_API_KEY: UPSTREAM_KEY,
-      ANTHROPIC_BASE_URL: upstream.url,
-      ANTHROPIC_MODELS: 'claude-sonnet-4-5,claude-haiku-4-5',
-    });
-    client = new OpenAI({ apiKey: MASTER_KEY, baseURL: `${gw.url}/v1`, maxRetries: 0 });
-  });
-  afterEach(() => upstream.reset());
-  afterAll(async () => {
-    await gw.close();
-    await upstream.stop();
-  });
+  const h = useGatewayWithStandIn((url) => ({
+    ANTHROPIC_API_KEY: UPSTREAM_KEY,
+    ANTHROPIC_BASE_URL: url,
+    ANTHROPIC_MODELS: 'claude-sonnet-4-5,claude-haiku-4-5',
+  }));
 
   it('answers a text completion translated both ways, with cache usage and raw_usage', async () => {
-    upstream.enqueue({ json: jsonFixture('anthropic/message-text.json') });
-    const res = await client.chat.completions.create({
+    h.upstream.enqueue({ json: jsonFixture('anthropic/message-text.json') });
+    const res = await h.client.chat.completions.create({
       model: 'claude-sonnet-4-5',
       messages: [
         { role: 'system', content: 'You are terse.' },
@@ -113,7 +101,7 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
     });
     expect(typeof res.created).toBe('number');
 
-    const sent = upstream.lastRequest();
+    const sent = h.upstream.lastRequest();
     expectMessagesRequest(sent, false);
     expect(sent.body).toEqual({
       model: 'claude-sonnet-4-5',
@@ -127,22 +115,22 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
   });
 
   it('passes the client anthropic-beta header on', async () => {
-    upstream.enqueue({ json: jsonFixture('anthropic/message-text.json') });
-    await client.chat.completions.create(
+    h.upstream.enqueue({ json: jsonFixture('anthropic/message-text.json') });
+    await h.client.chat.completions.create(
       { model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'hi' }] },
       { headers: { 'anthropic-beta': 'context-1m-2025-08-07' } },
     );
-    const sent = upstream.lastRequest();
+    const sent = h.upstream.lastRequest();
     expect(sent.headers['anthropic-beta']).toBe('context-1m-2025-08-07');
     expect(sent.body.max_tokens).toBe(64000);
   });
 
   it('round-trips tool calls: tool_use out, tool_result back grouped in one user turn', async () => {
-    upstream.enqueue({ json: jsonFixture('anthropic/message-tool-use.json') });
+    h.upstream.enqueue({ json: jsonFixture('anthropic/message-tool-use.json') });
     const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [
       { role: 'user', content: 'Weather in Paris and Oslo?' },
     ];
-    const first = await client.chat.completions.create({
+    const first = await h.client.chat.completions.create({
       model: 'claude-sonnet-4-5',
       messages,
       tools: [weatherTool],
@@ -161,7 +149,7 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
       ['toolu_01TgParis7aXw3Kd9Lm2QvBn', 'get_weather', { city: 'Paris', unit: 'c' }],
       ['toolu_01TgOslo4bYt8Hn2Pq6WzRcJ', 'get_weather', { city: 'Oslo', unit: 'c' }],
     ]);
-    const firstSent = upstream.lastRequest();
+    const firstSent = h.upstream.lastRequest();
     expectMessagesRequest(firstSent, false);
     expect(firstSent.body.tools).toEqual([
       {
@@ -172,8 +160,8 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
     ]);
     expect(firstSent.body.tool_choice).toEqual({ type: 'auto' });
 
-    upstream.enqueue({ json: jsonFixture('anthropic/message-text.json') });
-    await client.chat.completions.create({
+    h.upstream.enqueue({ json: jsonFixture('anthropic/message-text.json') });
+    await h.client.chat.completions.create({
       model: 'claude-sonnet-4-5',
       tools: [weatherTool],
       messages: [
@@ -183,7 +171,7 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
         { role: 'tool', tool_call_id: calls[1].id, content: '{"temp":9}' },
       ],
     });
-    const sent = upstream.lastRequest();
+    const sent = h.upstream.lastRequest();
     expectMessagesRequest(sent, false);
     expect(sent.body.messages).toEqual([
       { role: 'user', content: 'Weather in Paris and Oslo?' },
@@ -224,10 +212,10 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
   });
 
   it('streams parallel tool calls that the SDK reassembles', async () => {
-    upstream.enqueue({
+    h.upstream.enqueue({
       frames: framesFromJsonl(fixture('anthropic/messages-stream-parallel-tool-use.jsonl'), true),
     });
-    const final = await client.chat.completions
+    const final = await h.client.chat.completions
       .stream({
         model: 'claude-sonnet-4-5',
         messages: [{ role: 'user', content: 'Weather in Paris and Oslo?' }],
@@ -246,15 +234,15 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
       ['toolu_01TgParis7aXw3Kd9Lm2QvBn', 'get_weather', { city: 'Paris', unit: 'c' }],
       ['toolu_01TgOslo4bYt8Hn2Pq6WzRcJ', 'get_weather', { city: 'Oslo', unit: 'c' }],
     ]);
-    const sent = upstream.lastRequest();
+    const sent = h.upstream.lastRequest();
     expectMessagesRequest(sent, true);
     expect(sent.headers.accept).toBe('text/event-stream');
     expect(sent.body.tool_choice).toEqual({ type: 'auto', disable_parallel_tool_use: true });
   });
 
   it('ends a stream with the usage chunk when include_usage is set', async () => {
-    upstream.enqueue({ frames: sseFrames(fixture('anthropic/messages-stream-text-padded.sse')) });
-    const stream = await client.chat.completions.create({
+    h.upstream.enqueue({ frames: sseFrames(fixture('anthropic/messages-stream-text-padded.sse')) });
+    const stream = await h.client.chat.completions.create({
       model: 'claude-sonnet-4-5',
       messages: [{ role: 'user', content: 'hi' }],
       stream: true,
@@ -274,14 +262,14 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
       completion_tokens: 7,
       total_tokens: 21,
     });
-    expectMessagesRequest(upstream.lastRequest(), true);
+    expectMessagesRequest(h.upstream.lastRequest(), true);
   });
 
   it('hides the usage chunk from a stream client that did not ask for it', async () => {
-    upstream.enqueue({
+    h.upstream.enqueue({
       frames: framesFromJsonl(fixture('anthropic/messages-stream-prompt-cache-read.jsonl'), true),
     });
-    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+    const res = await fetch(`${h.gw.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -305,8 +293,8 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
   });
 
   it('exposes thinking with its signature and sends both back as a thinking block', async () => {
-    upstream.enqueue({ json: jsonFixture('anthropic/message-extended-thinking.json') });
-    const first = await client.chat.completions.create({
+    h.upstream.enqueue({ json: jsonFixture('anthropic/message-extended-thinking.json') });
+    const first = await h.client.chat.completions.create({
       model: 'claude-sonnet-4-5',
       messages: [{ role: 'user', content: 'Three gates at 4 coins: the trip?' }],
       reasoning_effort: 'low',
@@ -318,10 +306,13 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
     const native = jsonFixture('anthropic/message-extended-thinking.json').content[0];
     expect(message.reasoning_content).toBe(native.thinking);
     expect(message.reasoning_signature).toBe(native.signature);
-    expect(upstream.lastRequest().body.thinking).toEqual({ type: 'enabled', budget_tokens: 2048 });
+    expect(h.upstream.lastRequest().body.thinking).toEqual({
+      type: 'enabled',
+      budget_tokens: 2048,
+    });
 
-    upstream.enqueue({ json: jsonFixture('anthropic/message-text.json') });
-    await client.chat.completions.create({
+    h.upstream.enqueue({ json: jsonFixture('anthropic/message-text.json') });
+    await h.client.chat.completions.create({
       model: 'claude-sonnet-4-5',
       reasoning_effort: 'low',
       messages: [
@@ -330,7 +321,7 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
         { role: 'user', content: 'And with five gates?' },
       ],
     });
-    const sent = upstream.lastRequest();
+    const sent = h.upstream.lastRequest();
     expectMessagesRequest(sent, false);
     expect(sent.body.messages[1]).toEqual({
       role: 'assistant',
@@ -342,7 +333,7 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
   });
 
   it('refuses a temperature above 1 before calling Anthropic', async () => {
-    const err = await client.chat.completions
+    const err = await h.client.chat.completions
       .create({
         model: 'claude-sonnet-4-5',
         messages: [{ role: 'user', content: 'hi' }],
@@ -351,12 +342,12 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('temperature');
-    expect(upstream.requests).toHaveLength(0);
+    expect(h.upstream.requests).toHaveLength(0);
   });
 
   it('turns Anthropic 529 overloaded into a 503', async () => {
-    upstream.enqueue({ status: 529, json: jsonFixture('anthropic/error-529-overloaded.json') });
-    const err = await client.chat.completions
+    h.upstream.enqueue({ status: 529, json: jsonFixture('anthropic/error-529-overloaded.json') });
+    const err = await h.client.chat.completions
       .create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.InternalServerError);
@@ -371,12 +362,12 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
   });
 
   it('passes a 429 on with its retry-after', async () => {
-    upstream.enqueue({
+    h.upstream.enqueue({
       status: 429,
       headers: { 'retry-after': '17' },
       json: jsonFixture('anthropic/error-429-rate-limit.json'),
     });
-    const err = await client.chat.completions
+    const err = await h.client.chat.completions
       .create({
         model: 'claude-sonnet-4-5',
         messages: [{ role: 'user', content: 'hi' }],
@@ -390,10 +381,10 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
   });
 
   it('ends a stream that fails mid-way with one OpenAI error event', async () => {
-    upstream.enqueue({
+    h.upstream.enqueue({
       frames: sseFrames(fixture('anthropic/messages-stream-error-overloaded.sse')),
     });
-    const stream = await client.chat.completions.create({
+    const stream = await h.client.chat.completions.create({
       model: 'claude-sonnet-4-5',
       messages: [{ role: 'user', content: 'Tell me a story.' }],
       stream: true,
@@ -409,10 +400,10 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
       type: 'server_error',
     });
 
-    upstream.enqueue({
+    h.upstream.enqueue({
       frames: sseFrames(fixture('anthropic/messages-stream-error-overloaded.sse')),
     });
-    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+    const res = await fetch(`${h.gw.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({

@@ -4,13 +4,9 @@ import type {
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
 import { fixture, jsonFixture } from '../support/fixtures.js';
-import { MASTER_KEY, startGateway, type RunningGateway } from '../support/gateway.js';
-import {
-  framesFromJsonl,
-  sseFrames,
-  StandInUpstream,
-  type ScriptedResponse,
-} from '../support/stand-in-upstream.js';
+import { MASTER_KEY } from '../support/gateway.js';
+import { useGatewayWithStandIn } from '../support/sdk-harness.js';
+import { framesFromJsonl, sseFrames, type ScriptedResponse } from '../support/stand-in-upstream.js';
 
 const GEMINI_KEY = 'AIzaSyTollgateStandInKey00000000000000';
 
@@ -35,29 +31,16 @@ const weatherTool: ChatCompletionTool = {
 };
 
 describe('POST /v1/chat/completions against native Gemini (official openai SDK)', () => {
-  let upstream: StandInUpstream;
-  let gw: RunningGateway;
-  let client: OpenAI;
-
-  beforeAll(async () => {
-    upstream = await StandInUpstream.start();
-    gw = await startGateway({
-      GEMINI_API_KEY: GEMINI_KEY,
-      GEMINI_BASE_URL: upstream.url,
-      GEMINI_MODELS: 'gemini-2.5-flash,gemini-3-pro-preview',
-    });
-    client = new OpenAI({ apiKey: MASTER_KEY, baseURL: `${gw.url}/v1`, maxRetries: 0 });
-  });
-  afterEach(() => upstream.reset());
-  afterAll(async () => {
-    await gw.close();
-    await upstream.stop();
-  });
+  const h = useGatewayWithStandIn((url) => ({
+    GEMINI_API_KEY: GEMINI_KEY,
+    GEMINI_BASE_URL: url,
+    GEMINI_MODELS: 'gemini-2.5-flash,gemini-3-pro-preview',
+  }));
 
   it('returns a text completion translated from generateContent', async () => {
     const recorded = jsonFixture('gemini/generate-content-text.json');
-    upstream.enqueue(jsonBody('generate-content-text.json'));
-    const res = await client.chat.completions.create({
+    h.upstream.enqueue(jsonBody('generate-content-text.json'));
+    const res = await h.client.chat.completions.create({
       model: 'gemini-2.5-flash',
       messages: [
         { role: 'system', content: 'Answer in one sentence.' },
@@ -95,7 +78,7 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
     });
     expect(res.created).toBeGreaterThan(1_700_000_000);
 
-    const sent = upstream.lastRequest();
+    const sent = h.upstream.lastRequest();
     expect(sent.method).toBe('POST');
     expect(sent.path).toBe('/v1beta/models/gemini-2.5-flash:generateContent');
     expect(sent.headers['x-goog-api-key']).toBe(GEMINI_KEY);
@@ -108,8 +91,8 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
   });
 
   it('streams text with one usage chunk at the end, counted once', async () => {
-    upstream.enqueue({ frames: sseFrames(fixture('gemini/stream-text.sse')) });
-    const stream = await client.chat.completions.create({
+    h.upstream.enqueue({ frames: sseFrames(fixture('gemini/stream-text.sse')) });
+    const stream = await h.client.chat.completions.create({
       model: 'gemini-2.5-flash',
       messages: [{ role: 'user', content: 'When is the gate open?' }],
       stream: true,
@@ -139,7 +122,7 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
       raw_usage: lastEvent.usageMetadata,
     });
 
-    const sent = upstream.lastRequest();
+    const sent = h.upstream.lastRequest();
     expect(sent.path).toBe('/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
     expect(sent.headers['x-goog-api-key']).toBe(GEMINI_KEY);
     expect(sent.body).toEqual({
@@ -148,8 +131,8 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
   });
 
   it('hides the usage chunk from a stream client that did not ask, ending with [DONE]', async () => {
-    upstream.enqueue({ frames: sseFrames(fixture('gemini/stream-text.sse')) });
-    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+    h.upstream.enqueue({ frames: sseFrames(fixture('gemini/stream-text.sse')) });
+    const res = await fetch(`${h.gw.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -167,10 +150,10 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
   });
 
   it('streams parallel function calls that the SDK reassembles, signature included', async () => {
-    upstream.enqueue({
+    h.upstream.enqueue({
       frames: framesFromJsonl(fixture('gemini/stream-parallel-function-calls.jsonl')),
     });
-    const final = await client.chat.completions
+    const final = await h.client.chat.completions
       .stream({
         model: 'gemini-3-pro-preview',
         messages: [{ role: 'user', content: 'Weather in Oslo and Lima?' }],
@@ -197,7 +180,7 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
       (choice.message as unknown as { reasoning_content: string }).reasoning_content,
     ).toContain('Two cities, one tool');
 
-    const sent = upstream.lastRequest();
+    const sent = h.upstream.lastRequest();
     expect(sent.path).toBe('/v1beta/models/gemini-3-pro-preview:streamGenerateContent?alt=sse');
     expect(sent.body).toMatchObject({
       tools: [
@@ -225,18 +208,18 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
       };
       let assistant: OpenAI.Chat.Completions.ChatCompletionMessage;
       if (mode === 'non-stream') {
-        upstream.enqueue(jsonBody('generate-content-parallel-function-calls.json'));
-        const first = await client.chat.completions.create({
+        h.upstream.enqueue(jsonBody('generate-content-parallel-function-calls.json'));
+        const first = await h.client.chat.completions.create({
           model: 'gemini-3-pro-preview',
           messages: [question],
           tools: [weatherTool],
         });
         assistant = first.choices[0].message;
       } else {
-        upstream.enqueue({
+        h.upstream.enqueue({
           frames: framesFromJsonl(fixture('gemini/stream-parallel-function-calls.jsonl')),
         });
-        const first = await client.chat.completions
+        const first = await h.client.chat.completions
           .stream({ model: 'gemini-3-pro-preview', messages: [question], tools: [weatherTool] })
           .finalChatCompletion();
         assistant = first.choices[0].message;
@@ -248,8 +231,8 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
       ).extra_content.google.thought_signature;
       const [oslo, lima] = assistant.tool_calls ?? [];
 
-      upstream.enqueue(jsonBody('generate-content-text.json'));
-      await client.chat.completions.create({
+      h.upstream.enqueue(jsonBody('generate-content-text.json'));
+      await h.client.chat.completions.create({
         model: 'gemini-3-pro-preview',
         messages: [
           question,
@@ -260,7 +243,7 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
         tools: [weatherTool],
       });
 
-      const second = upstream.lastRequest().body as { contents: unknown[] };
+      const second = h.upstream.lastRequest().body as { contents: unknown[] };
       expect(second.contents).toEqual([
         { role: 'user', parts: [{ text: 'Weather in Oslo and Lima?' }] },
         {
@@ -285,11 +268,11 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
   );
 
   it('passes a 429 on with retry-after taken from RetryInfo', async () => {
-    upstream.enqueue({
+    h.upstream.enqueue({
       status: 429,
       json: jsonFixture('gemini/error-429-resource-exhausted.json'),
     });
-    const err = await client.chat.completions
+    const err = await h.client.chat.completions
       .create({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'hi' }] })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
@@ -304,8 +287,8 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
   });
 
   it('reports an invalid upstream key as 401 without echoing it', async () => {
-    upstream.enqueue({ status: 400, json: jsonFixture('gemini/error-400-api-key-invalid.json') });
-    const err = await client.chat.completions
+    h.upstream.enqueue({ status: 400, json: jsonFixture('gemini/error-400-api-key-invalid.json') });
+    const err = await h.client.chat.completions
       .create({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'hi' }] })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.AuthenticationError);
@@ -316,12 +299,12 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
       code: 'upstream_authentication_error',
     });
     expect(JSON.stringify(err)).not.toContain(GEMINI_KEY);
-    expect(JSON.stringify(gw.logs)).not.toContain(GEMINI_KEY);
+    expect(JSON.stringify(h.gw.logs)).not.toContain(GEMINI_KEY);
   });
 
   it('ends a stream that fails midway with one error event, after the text that did arrive', async () => {
-    upstream.enqueue({ frames: sseFrames(fixture('gemini/stream-error-midstream.sse')) });
-    const stream = await client.chat.completions.create({
+    h.upstream.enqueue({ frames: sseFrames(fixture('gemini/stream-error-midstream.sse')) });
+    const stream = await h.client.chat.completions.create({
       model: 'gemini-2.5-flash',
       messages: [{ role: 'user', content: 'Count the lanes.' }],
       stream: true,
@@ -340,8 +323,8 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
   });
 
   it('answers a prompt Gemini blocked with a 400 content_filter error', async () => {
-    upstream.enqueue(jsonBody('generate-content-prompt-blocked.json'));
-    const err = await client.chat.completions
+    h.upstream.enqueue(jsonBody('generate-content-prompt-blocked.json'));
+    const err = await h.client.chat.completions
       .create({
         model: 'gemini-2.5-flash',
         messages: [{ role: 'user', content: 'something blocked' }],
@@ -354,7 +337,7 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
   });
 
   it('refuses a remote image URL with a 400 naming the parameter, without calling Gemini', async () => {
-    const err = await client.chat.completions
+    const err = await h.client.chat.completions
       .create({
         model: 'gemini-2.5-flash',
         messages: [
@@ -375,6 +358,6 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
     expect((err as InstanceType<typeof OpenAI.BadRequestError>).param).toBe(
       'messages[0].content[1].image_url',
     );
-    expect(upstream.requests).toHaveLength(0);
+    expect(h.upstream.requests).toHaveLength(0);
   });
 });

@@ -1,34 +1,22 @@
 import OpenAI from 'openai';
 import { fixture, jsonFixture } from '../support/fixtures.js';
-import { MASTER_KEY, startGateway, type RunningGateway } from '../support/gateway.js';
-import { sseFrames, StandInUpstream } from '../support/stand-in-upstream.js';
+import { MASTER_KEY } from '../support/gateway.js';
+import { useGatewayWithStandIn } from '../support/sdk-harness.js';
+import { sseFrames } from '../support/stand-in-upstream.js';
 
 describe('POST /v1/chat/completions against an OpenAI-family upstream (official openai SDK)', () => {
-  let upstream: StandInUpstream;
-  let gw: RunningGateway;
-  let client: OpenAI;
-
-  beforeAll(async () => {
-    upstream = await StandInUpstream.start();
-    gw = await startGateway({
-      OPENAI_API_KEY: 'sk-upstream-secret-000000000000',
-      OPENAI_BASE_URL: `${upstream.url}/v1`,
-      OPENAI_MODELS: 'gpt-4o-mini,gpt-4o',
-      GROQ_API_KEY: 'gsk_upstreamsecret000000000',
-      GROQ_BASE_URL: `${upstream.url}/groq/v1`,
-      GROQ_MODELS: 'llama-3.1-8b-instant,gpt-4o',
-    });
-    client = new OpenAI({ apiKey: MASTER_KEY, baseURL: `${gw.url}/v1`, maxRetries: 0 });
-  });
-  afterEach(() => upstream.reset());
-  afterAll(async () => {
-    await gw.close();
-    await upstream.stop();
-  });
+  const h = useGatewayWithStandIn((url) => ({
+    OPENAI_API_KEY: 'sk-upstream-secret-000000000000',
+    OPENAI_BASE_URL: `${url}/v1`,
+    OPENAI_MODELS: 'gpt-4o-mini,gpt-4o',
+    GROQ_API_KEY: 'gsk_upstreamsecret000000000',
+    GROQ_BASE_URL: `${url}/groq/v1`,
+    GROQ_MODELS: 'llama-3.1-8b-instant,gpt-4o',
+  }));
 
   it('returns a text completion with provider and raw_usage, forwarding the request unchanged', async () => {
-    upstream.enqueue({ json: jsonFixture('openai/chat-completion.json') });
-    const res = await client.chat.completions
+    h.upstream.enqueue({ json: jsonFixture('openai/chat-completion.json') });
+    const res = await h.client.chat.completions
       .create({
         model: 'gpt-4o-mini',
         messages: [{ role: 'user', content: 'Capital of France?' }],
@@ -50,7 +38,7 @@ describe('POST /v1/chat/completions against an OpenAI-family upstream (official 
     expect(res.response.headers.get('x-request-id')).toMatch(/^req_/);
     expect(Number(res.response.headers.get('x-tollgate-overhead-ms'))).toBeGreaterThanOrEqual(0);
 
-    const sent = upstream.lastRequest();
+    const sent = h.upstream.lastRequest();
     expect(sent.path).toBe('/v1/chat/completions');
     expect(sent.headers.authorization).toBe('Bearer sk-upstream-secret-000000000000');
     expect(sent.body).toEqual({
@@ -62,10 +50,10 @@ describe('POST /v1/chat/completions against an OpenAI-family upstream (official 
   });
 
   it('streams parallel tool calls that the SDK reassembles, with the usage chunk when asked', async () => {
-    upstream.enqueue({
+    h.upstream.enqueue({
       frames: sseFrames(fixture('openai/chat-stream-parallel-tool-calls-usage.sse')),
     });
-    const stream = client.chat.completions.stream({
+    const stream = h.client.chat.completions.stream({
       model: 'openai/gpt-4o',
       messages: [{ role: 'user', content: 'Weather in Paris and Oslo?' }],
       tools: [
@@ -95,12 +83,12 @@ describe('POST /v1/chat/completions against an OpenAI-family upstream (official 
       completion_tokens: 58,
       total_tokens: 189,
     });
-    expect(upstream.lastRequest().body.stream_options).toEqual({ include_usage: true });
+    expect(h.upstream.lastRequest().body.stream_options).toEqual({ include_usage: true });
   });
 
   it('asks the upstream for usage but hides the usage chunk from a client that did not ask', async () => {
-    upstream.enqueue({ frames: sseFrames(fixture('openai/chat-stream-text-usage.sse')) });
-    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+    h.upstream.enqueue({ frames: sseFrames(fixture('openai/chat-stream-text-usage.sse')) });
+    const res = await fetch(`${h.gw.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -119,32 +107,32 @@ describe('POST /v1/chat/completions against an OpenAI-family upstream (official 
     expect(chunks.map((c) => c.choices[0].delta.content ?? '').join('')).toBe(
       'The gateway relays every token as it arrives.',
     );
-    expect(upstream.lastRequest().body.stream_options).toEqual({ include_usage: true });
+    expect(h.upstream.lastRequest().body.stream_options).toEqual({ include_usage: true });
   });
 
   it('honours the provider hint and never sends it upstream', async () => {
-    upstream.enqueue({ json: jsonFixture('openai/chat-completion.json') });
-    const res = await client.chat.completions.create({
+    h.upstream.enqueue({ json: jsonFixture('openai/chat-completion.json') });
+    const res = await h.client.chat.completions.create({
       model: 'gpt-4o',
       messages: [{ role: 'user', content: 'hi' }],
       // @ts-expect-error gateway routing hint
       provider: 'groq',
     });
     expect((res as unknown as { provider: string }).provider).toBe('groq');
-    const sent = upstream.lastRequest();
+    const sent = h.upstream.lastRequest();
     expect(sent.path).toBe('/groq/v1/chat/completions');
     expect(sent.body).not.toHaveProperty('provider');
     expect(sent.headers.authorization).toBe('Bearer gsk_upstreamsecret000000000');
   });
 
   it('refuses an ambiguous bare model name, listing the qualified ids', async () => {
-    const err = await client.chat.completions
+    const err = await h.client.chat.completions
       .create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err as InstanceType<typeof OpenAI.BadRequestError>).message).toContain(
       'openai/gpt-4o, groq/gpt-4o',
     );
-    expect(upstream.requests).toHaveLength(0);
+    expect(h.upstream.requests).toHaveLength(0);
   });
 });

@@ -87,3 +87,19 @@ export function upstreamError(
     },
   );
 }
+
+/**
+ * An upstream error body as JSON (the first element when it is an array, as some
+ * endpoints send), or, for a body that is not JSON (a proxy's HTML page, plain text), its
+ * first 500 characters as the message.
+ */
+export function readErrorBody(bodyText: string): { json: unknown } | { message?: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(bodyText);
+  } catch {
+    const text = bodyText.trim().slice(0, 500);
+    return text ? { message: text } : {};
+  }
+  return { json: Array.isArray(json) ? (json[0] as unknown) : json };
+}

@@ -1,5 +1,9 @@
 import type { GatewayError } from '../../common/errors/gateway-error.js';
-import { upstreamError, type UpstreamErrorDetails } from '../../common/http/upstream-errors.js';
+import {
+  readErrorBody,
+  upstreamError,
+  type UpstreamErrorDetails,
+} from '../../common/http/upstream-errors.js';
 
 /** Anthropic `error.type` → the OpenAI `error.type` a client of OpenAI expects for it. */
 const OPENAI_TYPE: Readonly<Record<string, string>> = {
@@ -44,13 +48,9 @@ const STATUS_FOR_TYPE: Readonly<Record<string, number>> = {
  * page, plain text) keeps its first 500 characters as the message.
  */
 export function parseAnthropicError(bodyText: string): UpstreamErrorDetails {
-  let json: unknown;
-  try {
-    json = JSON.parse(bodyText);
-  } catch {
-    const text = bodyText.trim().slice(0, 500);
-    return text ? { message: text } : {};
-  }
+  const body = readErrorBody(bodyText);
+  if (!('json' in body)) return body;
+  const json = body.json;
   if (typeof json !== 'object' || json === null) return {};
   const err = (json as { error?: unknown }).error;
   if (typeof err === 'string') return { message: err };

@@ -1,5 +1,5 @@
 import { ErrorCode, GatewayError } from '../../common/errors/gateway-error.js';
-import { upstreamError } from '../../common/http/upstream-errors.js';
+import { readErrorBody, upstreamError } from '../../common/http/upstream-errors.js';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -24,14 +24,9 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
  * array form (`[{"error":…}]`, sent by the non-SSE stream endpoint) and non-JSON bodies.
  */
 export function parseGeminiError(bodyText: string): GeminiErrorBody {
-  let json: unknown;
-  try {
-    json = JSON.parse(bodyText);
-  } catch {
-    const text = bodyText.trim().slice(0, 500);
-    return text ? { message: text } : {};
-  }
-  if (Array.isArray(json)) json = json[0];
+  const body = readErrorBody(bodyText);
+  if (!('json' in body)) return body;
+  const json = body.json;
   if (!isObject(json) || !isObject(json.error)) return {};
   const e = json.error;
   const out: GeminiErrorBody = {};

@@ -1,4 +1,4 @@
-import type { UpstreamErrorDetails } from '../../common/http/upstream-errors.js';
+import { readErrorBody, type UpstreamErrorDetails } from '../../common/http/upstream-errors.js';
 
 /**
  * Reads an OpenAI-family error body. OpenAI and most compatible servers send
@@ -6,14 +6,9 @@ import type { UpstreamErrorDetails } from '../../common/http/upstream-errors.js'
  * `{"message":…}` or `{"detail":…}` (vLLM, FastAPI-based servers), or plain text.
  */
 export function parseOpenAIError(bodyText: string): UpstreamErrorDetails {
-  let json: unknown;
-  try {
-    json = JSON.parse(bodyText);
-  } catch {
-    const text = bodyText.trim().slice(0, 500);
-    return text ? { message: text } : {};
-  }
-  if (Array.isArray(json)) json = json[0];
+  const body = readErrorBody(bodyText);
+  if (!('json' in body)) return body;
+  const json = body.json;
   if (typeof json !== 'object' || json === null) return {};
   const o = json as Record<string, unknown>;
   const err = o.error;
