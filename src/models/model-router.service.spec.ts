@@ -136,3 +136,13 @@ describe('ModelRouter', () => {
     expect(err.message).toContain('mistral');
   });
 });
+
+describe('ModelRouter with hostile model names', () => {
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+    '%s is an unknown model, not an alias from Object.prototype',
+    async (name) => {
+      const r = await routerFor({ OPENAI_API_KEY: 'k', OPENAI_MODELS: 'gpt-4o' });
+      expect(failure(() => r.resolve(name)).code).toBe(ErrorCode.ModelNotFound);
+    },
+  );
+});

@@ -55,8 +55,10 @@ export class ModelRouter {
       const rest = model.slice(slash + 1);
       if (adapter && rest !== '') return { adapter, model: rest };
     }
-    const alias = this.config.aliases[model];
-    if (alias !== undefined && depth < 3) return this.resolveName(alias, depth + 1);
+    // Own keys only: a model named "__proto__" or "constructor" is not an alias.
+    if (Object.hasOwn(this.config.aliases, model) && depth < 3) {
+      return this.resolveName(this.config.aliases[model], depth + 1);
+    }
 
     const serving = this.catalog.providersServing(model);
     if (serving.length === 1) return { adapter: this.registry.get(serving[0])!, model };

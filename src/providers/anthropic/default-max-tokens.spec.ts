@@ -26,3 +26,10 @@ describe('defaultMaxTokens', () => {
     );
   });
 });
+
+describe('defaultMaxTokens with a hostile model name', () => {
+  it('does not take an Object.prototype member for a configured default', () => {
+    expect(defaultMaxTokens('__proto__', { 'claude-sonnet-4-5': 8192 })).toBe(FALLBACK_MAX_TOKENS);
+    expect(defaultMaxTokens('constructor', {})).toBe(FALLBACK_MAX_TOKENS);
+  });
+});

@@ -32,8 +32,8 @@ export function defaultMaxTokens(
   model: string,
   configured: Readonly<Record<string, number>> | undefined,
 ): number {
-  const fromConfig = configured?.[model];
-  if (fromConfig !== undefined) return fromConfig;
+  // Own keys only: the model name comes from the client ("__proto__" is not configured).
+  if (configured && Object.hasOwn(configured, model)) return configured[model];
   const bare = model.toLowerCase();
   const family = DEFAULT_MAX_TOKENS_BY_FAMILY.find(([prefix]) => bare.startsWith(prefix));
   return family ? family[1] : FALLBACK_MAX_TOKENS;
