@@ -38,10 +38,10 @@ export class ClientAbortedError extends Error {
 @Injectable()
 export class UpstreamHttp implements OnModuleDestroy {
   private readonly agent: Agent;
-  private readonly timeoutMs: number;
 
   constructor(@Inject(TOLLGATE_CONFIG) config: TollgateConfig) {
-    this.timeoutMs = config.requestTimeoutMs;
+    // A non-streamed completion's headers come once it is complete, so the headers
+    // timeout bounds the whole exchange; streams are bounded by the idle gap instead.
     this.agent = new Agent({
       connect: { timeout: config.connectTimeoutMs },
       keepAliveTimeout: 60_000,
@@ -59,10 +59,6 @@ export class UpstreamHttp implements OnModuleDestroy {
         headers: req.headers,
         body: req.body,
         signal: req.signal,
-        // A non-streamed completion's headers come once it is complete, so the headers
-        // timeout bounds the whole exchange; streams are bounded by the idle gap instead.
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
       });
       return { status: res.statusCode, headers: res.headers, body: res.body };
     } catch (err) {
