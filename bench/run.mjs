@@ -131,6 +131,13 @@ function bodyFor(stream) {
   });
 }
 
+/** Runs `fn` and the target process's CPU seconds it took (NaN when there is no pid). */
+async function withCpu(target, fn) {
+  const before = target.pid ? cpuSeconds(target.pid) : NaN;
+  const result = await fn();
+  return { result, cpu: target.pid ? cpuSeconds(target.pid) - before : NaN };
+}
+
 /** c=1 closed loop with per-request timing at sub-millisecond resolution. */
 async function latencyLoop(target, seconds) {
   const agent = new Agent({ connections: 1, keepAliveTimeout: 60_000 });
@@ -153,9 +160,7 @@ async function latencyLoop(target, seconds) {
     return lat;
   };
   await run(300); // warm-up
-  const cpu0 = target.pid ? cpuSeconds(target.pid) : 0;
-  const lat = await run(seconds * 1000);
-  const cpu = target.pid ? cpuSeconds(target.pid) - cpu0 : NaN;
+  const { result: lat, cpu } = await withCpu(target, () => run(seconds * 1000));
   await agent.close();
   return {
     rps: lat.length / seconds,
@@ -175,9 +180,9 @@ async function throughput(target, connections, seconds) {
     connections,
   };
   await autocannon({ ...opts, duration: 1 }); // warm-up
-  const cpu0 = target.pid ? cpuSeconds(target.pid) : 0;
-  const r = await autocannon({ ...opts, duration: seconds });
-  const cpu = target.pid ? cpuSeconds(target.pid) - cpu0 : NaN;
+  const { result: r, cpu } = await withCpu(target, () =>
+    autocannon({ ...opts, duration: seconds }),
+  );
   if (r.non2xx > 0 || r.errors > 0)
     throw new Error(`${target.name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
   return {
@@ -223,9 +228,7 @@ async function streams(target, concurrency, seconds) {
     return samples;
   };
   await run(300);
-  const cpu0 = target.pid ? cpuSeconds(target.pid) : 0;
-  const samples = await run(seconds * 1000);
-  const cpu = target.pid ? cpuSeconds(target.pid) - cpu0 : NaN;
+  const { result: samples, cpu } = await withCpu(target, () => run(seconds * 1000));
   await agent.close();
   return {
     streamsPerSec: samples.length / seconds,
@@ -240,7 +243,7 @@ async function streams(target, concurrency, seconds) {
 }
 
 /** Holds `count` slow streams open at once and samples the target's memory. */
-async function slowStreams(target, count, holdMs) {
+async function slowStreams(target, count) {
   const agent = new Agent({ connections: count + 8, keepAliveTimeout: 60_000 });
   const body = bodyFor(true);
   global.gc?.();
@@ -256,7 +259,6 @@ async function slowStreams(target, count, holdMs) {
   await agent.close();
   const failed = results.filter((r) => r.status === 'rejected').length;
   if (failed > 0) throw new Error(`${target.name}: ${failed}/${count} slow streams failed`);
-  void holdMs;
   return {
     rssBeforeMb: before,
     rssPeakMb: peak,
@@ -274,7 +276,7 @@ const SCENARIOS = [
     name: 'stream-500-slow',
     title: '500 concurrent slow streams (20 chunks, 100 ms apart): memory per open stream',
     upstream: { latencyMs: 0, chunkDelayMs: SMOKE ? 10 : 100, chunks: 20 },
-    run: (t) => slowStreams(t, SMOKE ? 20 : 500, 0),
+    run: (t) => slowStreams(t, SMOKE ? 20 : 500),
   },
   {
     name: 'nonstream-c1',
