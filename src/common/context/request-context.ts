@@ -75,6 +75,12 @@ export class RequestContext {
     this.abortController.abort();
   }
 
+  /** Records the error the client was sent (an envelope's `type` and `code`). */
+  sentError(error: { type: string; code: string | null }): void {
+    this.errorType = error.type;
+    this.errorCode = error.code ?? undefined;
+  }
+
   /**
    * The client left before the response was complete. A stream keeps its 200 (the
    * client got it); a request that had no answer yet gets 499.

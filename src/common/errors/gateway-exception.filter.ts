@@ -42,16 +42,12 @@ export function writeError(
     (req as { originalUrl?: string }).originalUrl ?? req.url,
   );
   if (err.code === ErrorCode.Internal) {
-    logger.error(
-      { req_id: req.tollgate?.id, err: describe(err.cause ?? exception) },
-      'unhandled error',
-    );
+    logger.error({ req_id: ctx?.id, err: describe(err.cause ?? exception) }, 'unhandled error');
   }
   const wire = toWireError(err);
   if (ctx) {
     ctx.status = wire.status;
-    ctx.errorType = wire.body.error.type;
-    ctx.errorCode = wire.body.error.code ?? undefined;
+    ctx.sentError(wire.body.error);
   }
   if (res.headersSent) {
     if (!res.writableEnded) res.end();

@@ -38,8 +38,7 @@ export async function relaySse(
     }
     ctx.partial = true;
     const wire = toWireError(toGatewayError(err));
-    ctx.errorType = wire.body.error.type;
-    ctx.errorCode = wire.body.error.code ?? undefined;
+    ctx.sentError(wire.body.error);
     writer.error(wire.body);
   }
 }
