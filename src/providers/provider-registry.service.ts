@@ -16,15 +16,7 @@ export class ProviderRegistry {
     return this.byName.get(name);
   }
 
-  has(name: string): boolean {
-    return this.byName.has(name);
-  }
-
   names(): string[] {
     return [...this.byName.keys()];
-  }
-
-  all(): ProviderAdapter[] {
-    return [...this.byName.values()];
   }
 }

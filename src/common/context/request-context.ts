@@ -119,10 +119,6 @@ declare module 'node:http' {
   }
 }
 
-export function contextOf(req: IncomingMessage): RequestContext | undefined {
-  return req.tollgate;
-}
-
 /** Injects the request's RequestContext into a handler parameter. */
 export const Ctx = createParamDecorator((_data: unknown, host: ExecutionContext) => {
   const req = host.switchToHttp().getRequest<IncomingMessage>();
