@@ -1,12 +1,15 @@
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyBodyParser, FastifyInstance } from 'fastify';
+
+type ContentTypeParser = FastifyBodyParser<string>;
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
-import { requestContextMiddleware } from './common/context/request-context.middleware.js';
-import { GatewayExceptionFilter, writeError } from './common/errors/gateway-exception.filter.js';
+import { requestContextHook } from './common/context/request-context.hook.js';
+import { GatewayExceptionFilter } from './common/errors/gateway-exception.filter.js';
+import { invalidJson } from './common/errors/to-gateway-error.js';
 import { RequestValidationPipe } from './common/validation/request-validation.pipe.js';
 import type { TollgateConfig } from './config/config.js';
 import { MetricsService } from './metrics/metrics.service.js';
@@ -20,47 +23,69 @@ export const VERSION = (
   }
 ).version;
 
-/** Builds the whole application: middleware order, body limits, error envelope, docs. */
+/**
+ * Builds the whole application: request hooks, body parsing and limits, error envelope,
+ * docs. Fastify rather than express under Nest: the HTTP layer is most of what a
+ * pass-through request costs, and Fastify's is about half of express's (see
+ * BENCHMARKS.md).
+ */
 export async function createApp(
   config: TollgateConfig,
   logger: Logger,
-): Promise<NestExpressApplication> {
-  const server = express();
-  server.disable('x-powered-by');
-  server.set('etag', false);
-  const app = await NestFactory.create<NestExpressApplication>(
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    // Like express: `/v1/models/` is `/v1/models`.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, logger),
-    new ExpressAdapter(server),
+    adapter,
+    // Fastify's own JSON parser (not Nest's wrapper around it); see acceptJsonBodies.
     { bodyParser: false, logger: nestLogger(logger), abortOnError: false },
   );
   const metrics = app.get(MetricsService);
   const usage = app.get(UsageCollector);
-  app.use(
-    requestContextMiddleware([
+  const fastify = adapter.getInstance<FastifyInstance>();
+  fastify.addHook(
+    'onRequest',
+    requestContextHook([
       (ctx, _req, res) => metrics.observe(ctx, ctx.status ?? res.statusCode),
       requestLog(logger),
-      (ctx, req, res) => {
-        if (ctx.recordUsage) usage.collect(ctx, (req as Request).body, res);
+      (ctx, _req, res, body) => {
+        if (ctx.recordUsage) usage.collect(ctx, body, res);
       },
     ]),
   );
-  app.use(
-    express.json({
-      limit: config.bodyLimitBytes,
-      strict: false,
-      type: ['application/json', 'application/*+json'],
-    }),
-  );
-  // Body-parser failures (bad JSON, too large) never reach Nest's filters.
-  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(err);
-    writeError(req, res, err, logger);
-  });
+  acceptJsonBodies(fastify);
+  // Errors Fastify raises before a handler runs (bad JSON, body too large) reach this
+  // filter too: Nest installs it as Fastify's error handler.
   app.useGlobalFilters(new GatewayExceptionFilter(logger));
   app.useGlobalPipes(new RequestValidationPipe());
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   serveOpenApi(app, await buildOpenApiDocument(app, VERSION));
   return app;
+}
+
+/**
+ * Request bodies: JSON as `application/json` or `application/*+json`, parsed by Fastify's
+ * built-in parser (prototype-poisoning keys are refused). An empty body is no body (a
+ * DELETE sent with a JSON content type is fine). A body of any other type is read and
+ * dropped, so the route's validation answers it with the same 400 as any other body that
+ * is not a JSON object.
+ */
+function acceptJsonBodies(fastify: FastifyInstance): void {
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  const parser: ContentTypeParser = (req, body, done) => {
+    if (body.length === 0) return done(null, undefined);
+    void parseJson(req, body, (err, value) => (err ? done(invalidJson()) : done(null, value)));
+  };
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, parser);
+  fastify.addContentTypeParser(/^application\/[^;]*\+json/, { parseAs: 'string' }, parser);
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => {
+    done(null, undefined);
+  });
 }
 
 /** Keep-alive above common load-balancer idle timeouts (60 s), so the LB closes first. */

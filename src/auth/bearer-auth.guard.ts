@@ -1,6 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { IncomingMessage } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 import {
   RECORD_USAGE,
   type CallerIdentity,
@@ -23,7 +23,7 @@ export class BearerAuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const req = context.switchToHttp().getRequest<IncomingMessage>();
+    const req = context.switchToHttp().getRequest<FastifyRequest>().raw;
     const ctx = req.tollgate;
     if (this.auth.disabled) {
       if (ctx) this.admit(ctx, { kind: 'anonymous', keyId: null }, context);

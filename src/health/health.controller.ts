@@ -1,7 +1,8 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { sendJson } from '../common/http/json-response.js';
+import { rawResponse } from '../common/http/raw-response.js';
 import { Readiness } from './readiness.service.js';
 
 export class HealthDto {
@@ -30,10 +31,10 @@ export class HealthController {
   @Get('ready')
   @ApiOkResponse({ type: ReadyDto })
   @ApiServiceUnavailableResponse({ type: ReadyDto })
-  async ready(@Res() res: Response): Promise<void> {
+  async ready(@Res() reply: FastifyReply): Promise<void> {
     const { ready, checks } = await this.readiness.status();
     sendJson(
-      res,
+      rawResponse(reply),
       ready ? 200 : 503,
       { status: ready ? 'ready' : 'unavailable', checks },
       undefined,

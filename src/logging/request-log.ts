@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ResponseEndHandler } from '../common/context/request-context.middleware.js';
+import type { ResponseEndHandler } from '../common/context/request-context.hook.js';
 
 /** One JSON log line per request, written when its response is over (finished or aborted). */
 export function requestLog(logger: Logger): ResponseEndHandler {
@@ -9,7 +9,7 @@ export function requestLog(logger: Logger): ResponseEndHandler {
       {
         req_id: ctx.id,
         method: req.method,
-        path: (req as { originalUrl?: string }).originalUrl ?? req.url,
+        path: req.url,
         status: ctx.status ?? res.statusCode,
         provider: ctx.provider,
         model: ctx.model,

@@ -2,7 +2,6 @@ import {
   Controller,
   Get,
   Inject,
-  Req,
   Res,
   UseGuards,
   type CanActivate,
@@ -10,7 +9,8 @@ import {
   Injectable,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply } from 'fastify';
+import { rawResponse } from '../common/http/raw-response.js';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard.js';
 import type { TollgateConfig } from '../config/config.js';
 import { TOLLGATE_CONFIG } from '../config/config.module.js';
@@ -39,8 +39,9 @@ export class MetricsController {
   @UseGuards(MetricsAuthGuard)
   @ApiBearerAuth()
   @ApiOkResponse({ content: { 'text/plain': { schema: { type: 'string' } } } })
-  async scrape(@Req() _req: Request, @Res() res: Response): Promise<void> {
+  async scrape(@Res() reply: FastifyReply): Promise<void> {
     const { contentType, body } = await this.metrics.render();
+    const res = rawResponse(reply);
     res.setHeader('content-type', contentType);
     res.end(body);
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Auth } from '../auth/auth.decorator.js';
 import { ModelDto, ModelListDto } from './dto/model.dto.js';
 import { ModelsService } from './models.service.js';
@@ -18,9 +18,10 @@ export class ModelsController {
   }
 
   /** One model by its `provider/model` id (the slash needs no escaping). */
-  @Get('*id')
+  @Get('*')
+  @ApiParam({ name: 'id', description: 'A `provider/model` id.', example: 'openai/gpt-4o-mini' })
   @ApiOkResponse({ type: ModelDto })
-  get(@Param('id') id: string | string[]): ModelDto {
-    return this.models.get(Array.isArray(id) ? id.join('/') : id);
+  get(@Param('*') id: string): ModelDto {
+    return this.models.get(id);
   }
 }

@@ -130,6 +130,37 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
       });
     });
 
+    it('reads a JSON body sent as application/<type>+json', async () => {
+      upstream.enqueue({ json: jsonFixture('openai/chat-completion.json') });
+      const res = await post(hello, { 'content-type': 'application/vnd.api+json' });
+      expect(res.status).toBe(200);
+      expect(upstream.requests).toHaveLength(1);
+    });
+
+    it.each([
+      ['a body typed text/plain', JSON.stringify({ model: 'gpt-4o-mini' }), 'text/plain'],
+      ['a body of an unknown type', 'model=gpt-4o-mini', 'application/x-www-form-urlencoded'],
+      ['an empty JSON body', '', 'application/json'],
+    ])('%s gets the 400 envelope for a body that is not a JSON object', async (_n, body, type) => {
+      const res = await post(body, { 'content-type': type });
+      expect(res.status).toBe(400);
+      expect((await bodyOf(res)).error).toMatchObject({
+        type: 'invalid_request_error',
+        message: 'The request body must be a JSON object.',
+      });
+      expect(upstream.requests).toHaveLength(0);
+    });
+
+    it('refuses a body with a __proto__ key as invalid JSON', async () => {
+      const res = await post('{"model":"gpt-4o-mini","__proto__":{"admin":true},"messages":[]}');
+      expect(res.status).toBe(400);
+      expect((await bodyOf(res)).error).toMatchObject({
+        type: 'invalid_request_error',
+        code: 'invalid_json',
+      });
+      expect(upstream.requests).toHaveLength(0);
+    });
+
     it('404 envelope for an unknown model, listing what would work', async () => {
       const err = await client.chat.completions
         .create({ model: 'gpt-5-imaginary', messages: [{ role: 'user', content: 'x' }] })

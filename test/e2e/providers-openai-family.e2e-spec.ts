@@ -73,6 +73,14 @@ describe('OpenAI-family provider instances: Azure, keyless servers, named instan
     await expect(client.models.retrieve('openai/nope')).rejects.toBeInstanceOf(
       OpenAI.NotFoundError,
     );
+    // The slash in a model id works escaped (as the SDK sends it) and as it is.
+    for (const path of ['openai%2Fo3-mini', 'openai/o3-mini', 'openai/o3-mini/']) {
+      const res = await fetch(`${gw.url}/v1/models/${path}`, {
+        headers: { authorization: `Bearer ${MASTER_KEY}` },
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ id: 'openai/o3-mini' });
+    }
   });
 
   it('calls Azure with api-key and api-version', async () => {

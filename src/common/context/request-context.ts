@@ -1,5 +1,5 @@
 import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 import { performance } from 'node:perf_hooks';
 import type { Usage } from '../../chat/chat-completion.types.js';
 
@@ -28,7 +28,7 @@ export interface CallerIdentity {
 
 /**
  * Everything known about one request as it passes through the gateway. Created by the
- * request-context middleware, filled in by the guard and the chat service, read by the
+ * request-context hook, filled in by the guard and the chat service, read by the
  * request logger and the usage recorder once the response is over.
  */
 export class RequestContext {
@@ -121,7 +121,7 @@ declare module 'node:http' {
 
 /** Injects the request's RequestContext into a handler parameter. */
 export const Ctx = createParamDecorator((_data: unknown, host: ExecutionContext) => {
-  const req = host.switchToHttp().getRequest<IncomingMessage>();
-  if (!req.tollgate) throw new Error('request context middleware did not run');
-  return req.tollgate;
+  const ctx = host.switchToHttp().getRequest<FastifyRequest>().raw.tollgate;
+  if (!ctx) throw new Error('request context hook did not run');
+  return ctx;
 });

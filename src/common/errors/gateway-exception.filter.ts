@@ -1,7 +1,9 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { sendJson } from '../http/json-response.js';
+import { rawResponse } from '../http/raw-response.js';
 import { isClientAbort } from '../http/upstream-http.service.js';
 import { toWireError } from './error-envelope.js';
 import { ErrorCode } from './gateway-error.js';
@@ -15,8 +17,8 @@ export class GatewayExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     writeError(
-      http.getRequest<IncomingMessage>(),
-      http.getResponse<ServerResponse>(),
+      http.getRequest<FastifyRequest>().raw,
+      rawResponse(http.getResponse<FastifyReply>()),
       exception,
       this.logger,
     );
@@ -36,11 +38,7 @@ export function writeError(
     if (!res.writableEnded) res.end();
     return;
   }
-  const err = toGatewayError(
-    exception,
-    req.method,
-    (req as { originalUrl?: string }).originalUrl ?? req.url,
-  );
+  const err = toGatewayError(exception, req.method, req.url);
   if (err.code === ErrorCode.Internal) {
     logger.error({ req_id: ctx?.id, err: describe(err.cause ?? exception) }, 'unhandled error');
   }

@@ -1,6 +1,11 @@
 import { HttpException } from '@nestjs/common';
 import { ErrorCode, GatewayError } from './gateway-error.js';
 
+interface FastifyError extends Error {
+  code: string;
+  statusCode?: number;
+}
+
 const NETWORK_ERROR_CODES = new Set([
   'UND_ERR_SOCKET',
   'UND_ERR_BODY_TIMEOUT',
@@ -13,31 +18,13 @@ const NETWORK_ERROR_CODES = new Set([
 /** Normalises anything thrown while handling a request into a GatewayError. */
 export function toGatewayError(err: unknown, method?: string, path?: string): GatewayError {
   if (err instanceof GatewayError) return err;
-  const bodyParserType = (err as { type?: string } | null)?.type;
-  if (bodyParserType === 'entity.too.large') {
-    const limit = (err as { limit?: number }).limit;
-    return new GatewayError(
-      ErrorCode.BodyTooLarge,
-      `Request body is too large${limit ? ` (limit ${limit} bytes)` : ''}.`,
-    );
-  }
-  if (bodyParserType === 'entity.parse.failed') {
-    return new GatewayError(
-      ErrorCode.InvalidJson,
-      'We could not parse the JSON body of your request. The body must be valid JSON.',
-    );
-  }
-  if (bodyParserType === 'encoding.unsupported' || bodyParserType === 'charset.unsupported') {
-    return new GatewayError(ErrorCode.InvalidRequest, 'Unsupported request body encoding.');
-  }
-  const netCode = (err as { code?: unknown } | null)?.code;
-  if (typeof netCode === 'string' && NETWORK_ERROR_CODES.has(netCode)) {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('FST_')) return fromFastify(err as FastifyError);
+  if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) {
     // A connection to an upstream failed while its body was being read (mid-stream).
     return new GatewayError(
-      netCode === 'UND_ERR_BODY_TIMEOUT'
-        ? ErrorCode.UpstreamTimeout
-        : ErrorCode.UpstreamUnreachable,
-      netCode === 'UND_ERR_BODY_TIMEOUT'
+      code === 'UND_ERR_BODY_TIMEOUT' ? ErrorCode.UpstreamTimeout : ErrorCode.UpstreamUnreachable,
+      code === 'UND_ERR_BODY_TIMEOUT'
         ? 'The upstream provider stopped sending data.'
         : 'The connection to the upstream provider was lost.',
     );
@@ -57,6 +44,31 @@ export function toGatewayError(err: unknown, method?: string, path?: string): Ga
     if (status < 500) {
       return new GatewayError(ErrorCode.InvalidRequest, err.message, { status });
     }
+  }
+  return new GatewayError(ErrorCode.Internal, 'The gateway hit an internal error.', { cause: err });
+}
+
+export function invalidJson(): GatewayError {
+  return new GatewayError(
+    ErrorCode.InvalidJson,
+    'We could not parse the JSON body of your request. The body must be valid JSON.',
+  );
+}
+
+/** Errors Fastify raises while reading a request body, before any handler runs. */
+function fromFastify(err: FastifyError): GatewayError {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new GatewayError(ErrorCode.BodyTooLarge, 'Request body is too large.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new GatewayError(
+        ErrorCode.InvalidRequest,
+        'The request body does not match its Content-Length.',
+      );
+  }
+  const status = err.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new GatewayError(ErrorCode.InvalidRequest, err.message, { status });
   }
   return new GatewayError(ErrorCode.Internal, 'The gateway hit an internal error.', { cause: err });
 }
