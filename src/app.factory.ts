@@ -1,14 +1,15 @@
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyBodyParser, FastifyInstance } from 'fastify';
+import type { FastifyBodyParser, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 type ContentTypeParser = FastifyBodyParser<string>;
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { requestContextHook } from './common/context/request-context.hook.js';
-import { GatewayExceptionFilter } from './common/errors/gateway-exception.filter.js';
+import { GatewayExceptionFilter, writeError } from './common/errors/gateway-exception.filter.js';
+import { rawResponse } from './common/http/raw-response.js';
 import { invalidJson } from './common/errors/to-gateway-error.js';
 import { RequestValidationPipe } from './common/validation/request-validation.pipe.js';
 import type { TollgateConfig } from './config/config.js';
@@ -35,8 +36,11 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
-    // Like express: `/v1/models/` is `/v1/models`.
     routerOptions: { ignoreTrailingSlash: true },
+    // A URL Fastify cannot decode is refused before any hook runs: same envelope.
+    frameworkErrors: (err: Error, request: FastifyRequest, reply: FastifyReply) => {
+      writeError(request.raw, rawResponse(reply), err, logger);
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, logger),

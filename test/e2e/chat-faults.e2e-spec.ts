@@ -176,6 +176,14 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
       expect(res.status).toBe(404);
       expect((await bodyOf(res)).error.code).toBe('unknown_url');
     });
+
+    it('400 envelope for a URL with broken percent-encoding', async () => {
+      const res = await fetch(`${gw.url}/v1/models/%E0%A4%A`, {
+        headers: { authorization: `Bearer ${MASTER_KEY}` },
+      });
+      expect(res.status).toBe(400);
+      expect((await bodyOf(res)).error).toMatchObject({ type: 'invalid_request_error' });
+    });
   });
 
   describe('upstream errors before the first byte keep their status', () => {
