@@ -12,8 +12,6 @@ export interface UpstreamRequest {
   headers: Record<string, string>;
   body?: string;
   signal: AbortSignal;
-  /** Streams pass `false`. Both are bounded by the timeouts in `send`. */
-  totalTimeout?: boolean;
 }
 
 export interface UpstreamResponse {

@@ -98,7 +98,6 @@ export class AnthropicAdapter implements ProviderAdapter {
       },
       body: JSON.stringify(body),
       signal: call.signal,
-      totalTimeout: !stream,
     };
   }
 

@@ -103,7 +103,6 @@ export class GeminiAdapter implements ProviderAdapter {
       },
       body: JSON.stringify(body),
       signal: call.signal,
-      totalTimeout: !stream,
     };
   }
 
