@@ -1,0 +1,134 @@
+// Where the gateway's CPU goes: `node bench/profile.mjs [--seconds N] [--connections N]`.
+//
+// Builds the gateway, runs it as bench/run.mjs does (SQLite usage store, managed key,
+// metrics, info logs to a file) under `--cpu-prof`, drives non-streamed requests at the
+// zero-latency stand-in for N seconds, then prints the profile's self time grouped by
+// component, as a share of the time the main thread was busy. The raw `.cpuprofile` is
+// kept in bench/results/ for Chrome DevTools or speedscope.
+import autocannon from 'autocannon';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  buildGateway,
+  chatBody,
+  resultsDir,
+  shutDown,
+  startGateway,
+  startStandIn,
+} from './processes.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const SECONDS = Number(opt('seconds', 8));
+const CONNECTIONS = Number(opt('connections', 64));
+const profDir = join(resultsDir, 'profile');
+rmSync(profDir, { recursive: true, force: true });
+
+/** Self time is attributed to the first rule whose test matches the frame. */
+const COMPONENTS = [
+  ['garbage collection (main thread)', (f) => f.functionName === '(garbage collector)'],
+  [
+    'socket writes (writev, native)',
+    (f) =>
+      /^(writev|writeBuffer|writeUtf8String|writeLatin1String)$/.test(f.functionName) &&
+      f.url === '',
+  ],
+  [
+    'Fastify (router, request/reply, body reading)',
+    (f) =>
+      /node_modules\/(fastify|find-my-way|@fastify|avvio|light-my-request|secure-json-parse|fast-querystring|toad-cache)\//.test(
+        f.url,
+      ),
+  ],
+  ['NestJS (router, guard, pipes, params)', (f) => /node_modules\/@nestjs\//.test(f.url)],
+  ['undici (upstream client)', (f) => /undici/.test(f.url)],
+  [
+    'usage rows (SQLite, Kysely, recorder)',
+    (f) => /node_modules\/(better-sqlite3|kysely)\/|dist\/usage\//.test(f.url),
+  ],
+  [
+    'pino (request log line)',
+    (f) => /node_modules\/(pino|sonic-boom|fast-redact|thread-stream|@pinojs)/.test(f.url),
+  ],
+  ['prom-client (metrics)', (f) => /node_modules\/(prom-client|tdigest|bintrees)\//.test(f.url)],
+  ['gateway code (context, auth, routing, validation, exchange)', (f) => /\/dist\//.test(f.url)],
+  [
+    'JSON parse/stringify (native)',
+    (f) => f.url === '' && /^(parse|stringify)$/.test(f.functionName),
+  ],
+  ['Node core: HTTP, net, streams, events, timers', (f) => /^node:/.test(f.url)],
+  ['module loading at start', (f) => /node_modules\//.test(f.url)],
+  ['V8 and libuv outside JavaScript ((program))', (f) => f.functionName === '(program)'],
+  ['other native and V8', () => true],
+];
+const IDLE = new Set(['(idle)']);
+
+buildGateway();
+const { standIn, upstreamUrl } = await startStandIn();
+const tmp = mkdtempSync(join(tmpdir(), 'tollgate-profile-'));
+const { gateway, base, key } = await startGateway({
+  upstreamUrl,
+  dbFile: join(tmp, 'bench.db'),
+  logFile: join(resultsDir, 'tollgate-profile.log'),
+  // --cpu-prof writes the profile on a normal exit; SIGUSR2 makes the gateway exit normally.
+  nodeFlags: [
+    '--cpu-prof',
+    `--cpu-prof-dir=${profDir}`,
+    '--import',
+    'data:text/javascript,process.on("SIGUSR2",()=>process.exit(0))',
+  ],
+});
+
+const result = await autocannon({
+  url: `${base}/v1/chat/completions`,
+  method: 'POST',
+  connections: CONNECTIONS,
+  duration: SECONDS,
+  headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+  body: chatBody(false),
+});
+shutDown();
+const exited = new Promise((r) => gateway.once('exit', r));
+gateway.kill('SIGUSR2');
+await exited;
+standIn.kill();
+rmSync(tmp, { recursive: true, force: true });
+
+const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+const profile = JSON.parse(readFileSync(join(profDir, file), 'utf8'));
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const selfUs = new Map();
+for (let i = 0; i < profile.samples.length; i++) {
+  const id = profile.samples[i];
+  selfUs.set(id, (selfUs.get(id) ?? 0) + profile.timeDeltas[i]);
+}
+const totals = new Map(COMPONENTS.map(([name]) => [name, 0]));
+let busy = 0;
+let idle = 0;
+for (const [id, us] of selfUs) {
+  const frame = byId.get(id).callFrame;
+  if (IDLE.has(frame.functionName)) {
+    idle += us;
+    continue;
+  }
+  busy += us;
+  const [name] = COMPONENTS.find(([, test]) => test(frame));
+  totals.set(name, totals.get(name) + us);
+}
+const requests = result.requests.total;
+console.log(
+  `${requests} requests in ${SECONDS} s at c=${CONNECTIONS} (${Math.round(result.requests.average)} req/s); ` +
+    `main thread busy ${((100 * busy) / (busy + idle)).toFixed(0)}%, ` +
+    `${(busy / requests) | 0} µs of main-thread CPU per request\n`,
+);
+console.log('| component | share of busy main-thread time | µs per request |');
+console.log('| --- | --- | --- |');
+for (const [name, us] of [...totals].sort((a, b) => b[1] - a[1])) {
+  if (us === 0) continue;
+  console.log(`| ${name} | ${((100 * us) / busy).toFixed(1)}% | ${(us / requests).toFixed(1)} |`);
+}
+console.log(`\nprofile: ${join(profDir, file)}`);
