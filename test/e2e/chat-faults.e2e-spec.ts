@@ -289,6 +289,21 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
       });
     });
 
+    it('a malformed event ends the stream with an error and drops an upstream that then stalls', async () => {
+      const frames = sseFrames(fixture('openai/chat-stream-text-usage.sse')).slice(0, 2);
+      frames.push('data: {"id": nope\n\n', 'data: [DONE]\n\n');
+      upstream.enqueue({ frames, stallAfterFrames: 3 });
+      const res = await post({ ...hello, stream: true });
+      const events = (await res.text()).split('\n\n').filter(Boolean);
+      expect(JSON.parse(events.at(-1)!.slice('data: '.length)).error).toMatchObject({
+        code: 'upstream_invalid_response',
+      });
+      // The rest of the body is awaited briefly (so a healthy connection can be reused),
+      // then the connection is dropped.
+      for (let i = 0; i < 40 && upstream.abortedResponses === 0; i++) await sleep(100);
+      expect(upstream.abortedResponses).toBe(1);
+    });
+
     it('the SDK surfaces a mid-stream error event as an APIError', async () => {
       const frames = sseFrames(fixture('openai/chat-stream-text-no-usage.sse')).slice(0, 3);
       frames.push(

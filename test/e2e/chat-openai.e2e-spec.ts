@@ -110,6 +110,29 @@ describe('POST /v1/chat/completions against an OpenAI-family upstream (official 
     expect(h.upstream.lastRequest().body.stream_options).toEqual({ include_usage: true });
   });
 
+  it('keeps the upstream connection for the next request once a stream is over', async () => {
+    // The upstream ends its response a moment after `[DONE]`, as real servers do: the
+    // gateway stops reading at `[DONE]` and must not drop the connection for that.
+    const frames = sseFrames(fixture('openai/chat-stream-text-usage.sse'));
+    h.upstream.enqueue({ frames, frameDelayMs: 5 }, { frames, frameDelayMs: 5 });
+    const streamOnce = async () => {
+      const stream = await h.client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        stream: true,
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      return text;
+    };
+    expect(await streamOnce()).toBe('The gateway relays every token as it arrives.');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const connections = h.upstream.connections;
+    expect(await streamOnce()).toBe('The gateway relays every token as it arrives.');
+    expect(h.upstream.connections).toBe(connections);
+    expect(h.upstream.abortedResponses).toBe(0);
+  });
+
   it('honours the provider hint and never sends it upstream', async () => {
     h.upstream.enqueue({ json: jsonFixture('openai/chat-completion.json') });
     const res = await h.client.chat.completions.create({

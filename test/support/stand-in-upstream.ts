@@ -42,6 +42,8 @@ export class StandInUpstream {
   readonly requests: RecordedRequest[] = [];
   /** Responses whose connection the client closed before the stand-in finished. */
   abortedResponses = 0;
+  /** TCP connections accepted so far (a client that reuses keep-alive connections opens few). */
+  connections = 0;
   private readonly queue: ScriptedResponse[] = [];
   private readonly routes: Array<{ match: (r: RecordedRequest) => boolean; handler: Handler }> = [];
   private server!: Server;
@@ -51,6 +53,7 @@ export class StandInUpstream {
     const s = new StandInUpstream();
     s.server = createServer((req, res) => void s.handle(req, res));
     s.server.keepAliveTimeout = 5_000;
+    s.server.on('connection', () => s.connections++);
     await new Promise<void>((resolve) => s.server.listen(0, '127.0.0.1', resolve));
     s.url = `http://127.0.0.1:${(s.server.address() as AddressInfo).port}`;
     return s;

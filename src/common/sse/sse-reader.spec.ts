@@ -1,3 +1,5 @@
+import { jest } from '@jest/globals';
+import { Readable } from 'node:stream';
 import { readSse } from './sse-reader.js';
 
 async function* pieces(...parts: string[]) {
@@ -48,5 +50,20 @@ describe('readSse', () => {
     });
     for await (const _e of readSse(body)) break;
     expect(destroyed).toBe(true);
+  });
+
+  it('drains a Node stream the consumer leaves early instead of destroying it, so its connection is reused', async () => {
+    const dump = jest.fn(async () => null);
+    const body = Object.assign(
+      Readable.from([
+        Buffer.from('data: 1\n\n'),
+        Buffer.from('data: [DONE]\n\n'),
+        Buffer.from(': end\n\n'),
+      ]),
+      { dump },
+    );
+    for await (const e of readSse(body)) if (e.data === '[DONE]') break;
+    expect(body.destroyed).toBe(false);
+    expect(dump).toHaveBeenCalledWith({ limit: 64 * 1024, signal: expect.any(AbortSignal) });
   });
 });
