@@ -1,17 +1,21 @@
-// Where the gateway's CPU goes: `node bench/profile.mjs [--seconds N] [--connections N]`.
+// Where the gateway's CPU goes:
+//   node bench/profile.mjs [--seconds N] [--connections N] [--stream]
 //
 // Builds the gateway, runs it as bench/run.mjs does (SQLite usage store, managed key,
 // metrics, info logs to a file) under `--cpu-prof`, drives non-streamed requests at the
-// zero-latency stand-in for N seconds, then prints the profile's self time grouped by
+// zero-latency stand-in for N seconds (with --stream: N concurrent streams of 20 chunks
+// 1 ms apart, 16 by default), then prints the profile's self time grouped by
 // component, as a share of the time the main thread was busy. The raw `.cpuprofile` is
 // kept in bench/results/ for Chrome DevTools or speedscope.
 import autocannon from 'autocannon';
+import { Agent, request } from 'undici';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   buildGateway,
   chatBody,
+  configureStandIn,
   resultsDir,
   shutDown,
   startGateway,
@@ -24,7 +28,8 @@ const opt = (name, fallback) => {
   return i >= 0 ? args[i + 1] : fallback;
 };
 const SECONDS = Number(opt('seconds', 8));
-const CONNECTIONS = Number(opt('connections', 64));
+const STREAM = args.includes('--stream');
+const CONNECTIONS = Number(opt('connections', STREAM ? 16 : 64));
 const profDir = join(resultsDir, 'profile');
 rmSync(profDir, { recursive: true, force: true });
 
@@ -83,14 +88,39 @@ const { gateway, base, key } = await startGateway({
   ],
 });
 
-const result = await autocannon({
-  url: `${base}/v1/chat/completions`,
-  method: 'POST',
-  connections: CONNECTIONS,
-  duration: SECONDS,
-  headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-  body: chatBody(false),
-});
+const url = `${base}/v1/chat/completions`;
+const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
+let requests = 0;
+if (STREAM) {
+  await configureStandIn(upstreamUrl, { latencyMs: 0, chunkDelayMs: 1, chunks: 20 });
+  const agent = new Agent({ connections: CONNECTIONS });
+  const end = Date.now() + SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (Date.now() < end) {
+        const r = await request(url, {
+          dispatcher: agent,
+          method: 'POST',
+          headers,
+          body: chatBody(true),
+        });
+        for await (const _ of r.body);
+        requests++;
+      }
+    }),
+  );
+  await agent.close();
+} else {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    headers,
+    body: chatBody(false),
+  });
+  requests = result.requests.total;
+}
 shutDown();
 const exited = new Promise((r) => gateway.once('exit', r));
 gateway.kill('SIGUSR2');
@@ -119,9 +149,8 @@ for (const [id, us] of selfUs) {
   const [name] = COMPONENTS.find(([, test]) => test(frame));
   totals.set(name, totals.get(name) + us);
 }
-const requests = result.requests.total;
 console.log(
-  `${requests} requests in ${SECONDS} s at c=${CONNECTIONS} (${Math.round(result.requests.average)} req/s); ` +
+  `${requests} ${STREAM ? 'streams' : 'requests'} in ${SECONDS} s at c=${CONNECTIONS} (${Math.round(requests / SECONDS)}/s); ` +
     `main thread busy ${((100 * busy) / (busy + idle)).toFixed(0)}%, ` +
     `${(busy / requests) | 0} µs of main-thread CPU per request\n`,
 );
