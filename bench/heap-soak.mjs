@@ -9,7 +9,6 @@ import autocannon from 'autocannon';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request } from 'undici';
 import {
   buildGateway,
   chatBody,
@@ -18,6 +17,7 @@ import {
   shutDown,
   startGateway,
   startStandIn,
+  streamFor,
 } from './processes.mjs';
 
 const args = process.argv.slice(2);
@@ -44,24 +44,6 @@ const { gateway, base, key } = await startGateway({
 
 const url = `${base}/v1/chat/completions`;
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
-const agent = new Agent({ connections: 16, keepAliveTimeout: 60_000 });
-async function streams(ms) {
-  const end = Date.now() + ms;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (Date.now() < end) {
-        const r = await request(url, {
-          dispatcher: agent,
-          method: 'POST',
-          headers,
-          body: chatBody(true),
-        });
-        for await (const _ of r.body);
-      }
-    }),
-  );
-}
-
 /** Collects garbage in the gateway and reads the line it logs. */
 async function sample() {
   const seen = readFileSync(logFile, 'utf8')
@@ -81,7 +63,7 @@ const t0 = Date.now();
 const samples = [{ t: 0, ...(await sample()) }];
 process.stderr.write(`heap soak ${SECONDS}s:`);
 while (Date.now() - t0 < SECONDS * 1000) {
-  await streams(5000);
+  await streamFor({ url, headers, concurrency: 16, ms: 5000 });
   await autocannon({
     url,
     method: 'POST',
@@ -95,7 +77,6 @@ while (Date.now() - t0 < SECONDS * 1000) {
 }
 process.stderr.write('\n');
 shutDown();
-await agent.close();
 rmSync(tmp, { recursive: true, force: true });
 
 console.log('| t (s) | heap used after GC (MB) | RSS after GC (MB) |');

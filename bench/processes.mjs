@@ -5,6 +5,7 @@ import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Agent, request } from 'undici';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const resultsDir = join(root, 'bench', 'results');
@@ -145,6 +146,29 @@ export function chatBody(stream) {
     temperature: 0.2,
     ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
   });
+}
+
+/** `concurrency` clients streaming completions back to back for `ms`; resolves with the count. */
+export async function streamFor({ url, headers, concurrency, ms }) {
+  const agent = new Agent({ connections: concurrency, keepAliveTimeout: 60_000 });
+  const end = Date.now() + ms;
+  let streams = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < end) {
+        const r = await request(url, {
+          dispatcher: agent,
+          method: 'POST',
+          headers,
+          body: chatBody(true),
+        });
+        for await (const _ of r.body);
+        streams++;
+      }
+    }),
+  );
+  await agent.close();
+  return streams;
 }
 
 export function cpuSeconds(pid) {

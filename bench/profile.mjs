@@ -8,7 +8,6 @@
 // component, as a share of the time the main thread was busy. The raw `.cpuprofile` is
 // kept in bench/results/ for Chrome DevTools or speedscope.
 import autocannon from 'autocannon';
-import { Agent, request } from 'undici';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import {
   shutDown,
   startGateway,
   startStandIn,
+  streamFor,
 } from './processes.mjs';
 
 const args = process.argv.slice(2);
@@ -93,23 +93,7 @@ const headers = { 'content-type': 'application/json', authorization: `Bearer ${k
 let requests = 0;
 if (STREAM) {
   await configureStandIn(upstreamUrl, { latencyMs: 0, chunkDelayMs: 1, chunks: 20 });
-  const agent = new Agent({ connections: CONNECTIONS });
-  const end = Date.now() + SECONDS * 1000;
-  await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
-      while (Date.now() < end) {
-        const r = await request(url, {
-          dispatcher: agent,
-          method: 'POST',
-          headers,
-          body: chatBody(true),
-        });
-        for await (const _ of r.body);
-        requests++;
-      }
-    }),
-  );
-  await agent.close();
+  requests = await streamFor({ url, headers, concurrency: CONNECTIONS, ms: SECONDS * 1000 });
 } else {
   const result = await autocannon({
     url,
