@@ -2,11 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ID_GENERATOR, type IdGenerator } from '../common/clock/clock.js';
-import {
-  CLIENT_CLOSED_ERROR,
-  CLIENT_CLOSED_STATUS,
-  type RequestContext,
-} from '../common/context/request-context.js';
+import type { RequestContext } from '../common/context/request-context.js';
 import { LOGGER } from '../logging/logging.module.js';
 import { Pricing } from './pricing.js';
 import { countTextTokens, estimatePromptTokens } from './token-estimate.js';
@@ -55,9 +51,6 @@ export class UsageCollector {
 /** What the request context and response say about a request once it is over. */
 export function observe(ctx: RequestContext, body: unknown, res: ServerResponse): ObservedRequest {
   const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  const cutShort = ctx.clientGone && !res.writableFinished;
-  // A client that left before the gateway answered got no status at all.
-  const statusCode = ctx.status ?? (cutShort ? CLIENT_CLOSED_STATUS : res.statusCode);
   return {
     requestId: ctx.id,
     startedAt: ctx.startedAtDate.getTime(),
@@ -66,13 +59,14 @@ export function observe(ctx: RequestContext, body: unknown, res: ServerResponse)
     provider: ctx.provider ?? null,
     model: ctx.model ?? null,
     stream: ctx.stream || b.stream === true,
-    statusCode,
+    // A client that left early is marked on the context (`clientClosed`).
+    statusCode: ctx.status ?? res.statusCode,
     usage: ctx.usage,
     latencyMs: round3(ctx.elapsedMs()),
     ttftMs: ctx.ttftMs === undefined ? null : round3(ctx.ttftMs),
-    errorType: ctx.errorType ?? (cutShort && ctx.status === undefined ? CLIENT_CLOSED_ERROR : null),
+    errorType: ctx.errorType ?? null,
     errorCode: ctx.errorCode ?? null,
-    partial: ctx.partial || cutShort,
+    partial: ctx.partial,
     user: ctx.user ?? (typeof b.user === 'string' ? b.user : null),
   };
 }

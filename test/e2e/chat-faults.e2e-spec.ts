@@ -355,7 +355,11 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
       const controller = new AbortController();
       const pending = fetch(`${gw.url}/v1/chat/completions`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Bearer ${MASTER_KEY}`,
+          'content-type': 'application/json',
+          'x-request-id': 'gave-up-1',
+        },
         body: JSON.stringify(hello),
         signal: controller.signal,
       }).catch(() => undefined);
@@ -365,6 +369,12 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
       const sent = upstream.lastRequest();
       for (let i = 0; i < 50 && !sent.aborted; i++) await sleep(20);
       expect(sent.aborted).toBe(true);
+      // The log line says what the usage row says: no answer was sent (499), not a 200.
+      expect(gw.logs.find((l) => l.req_id === 'gave-up-1')).toMatchObject({
+        status: 499,
+        error_type: 'client_closed',
+        aborted: true,
+      });
     });
   });
 

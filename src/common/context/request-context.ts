@@ -70,8 +70,17 @@ export class RequestContext {
     return this.abortController.signal.aborted;
   }
 
-  /** Called when the client connection closes before the response finished. */
+  /**
+   * The client connection closed before the response finished: cancels the upstream work
+   * and marks the request, before anything reads it at end of response. A stream keeps
+   * its 200 (the client got it); a request that had no answer yet gets 499.
+   */
   clientClosed(): void {
+    this.partial = true;
+    if (this.status === undefined) {
+      this.status = CLIENT_CLOSED_STATUS;
+      this.errorType ??= CLIENT_CLOSED_ERROR;
+    }
     this.abortController.abort();
   }
 
@@ -79,16 +88,6 @@ export class RequestContext {
   sentError(error: { type: string; code: string | null }): void {
     this.errorType = error.type;
     this.errorCode = error.code ?? undefined;
-  }
-
-  /**
-   * The client left before the response was complete. A stream keeps its 200 (the
-   * client got it); a request that had no answer yet gets 499.
-   */
-  markClientClosed(): void {
-    this.partial = true;
-    this.errorType = CLIENT_CLOSED_ERROR;
-    this.status ??= CLIENT_CLOSED_STATUS;
   }
 
   upstreamStart(): void {

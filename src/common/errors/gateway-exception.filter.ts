@@ -33,8 +33,8 @@ export function writeError(
 ): void {
   const ctx = req.tollgate;
   if (isClientAbort(exception)) {
-    // The caller hung up while we waited on the upstream: nobody to answer.
-    ctx?.markClientClosed();
+    // The caller hung up while we waited on the upstream (the request context is marked
+    // already): nobody to answer.
     if (!res.writableEnded) res.end();
     return;
   }

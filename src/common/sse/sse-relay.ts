@@ -25,14 +25,12 @@ export async function relaySse(
       await writer.data(frame);
     }
     if (ctx.clientGone) {
-      ctx.markClientClosed();
       writer.abort();
       return;
     }
     writer.done();
   } catch (err) {
     if (ctx.clientGone || isClientAbort(err)) {
-      ctx.markClientClosed();
       writer.abort();
       return;
     }
