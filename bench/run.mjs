@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import {
-  chatBody as bodyFor,
+  chatBody,
   configureStandIn,
   cpuSeconds,
   firstLineJson,
@@ -64,7 +64,7 @@ async function withCpu(target, fn) {
 /** c=1 closed loop with per-request timing at sub-millisecond resolution. */
 async function latencyLoop(target, seconds) {
   const agent = new Agent({ connections: 1, keepAliveTimeout: 60_000 });
-  const body = bodyFor(false);
+  const body = chatBody(false);
   const run = async (ms) => {
     const lat = [];
     const end = performance.now() + ms;
@@ -99,7 +99,7 @@ async function throughput(target, connections, seconds) {
     url: target.url,
     method: 'POST',
     headers: target.headers,
-    body: bodyFor(false),
+    body: chatBody(false),
     connections,
   };
   await autocannon({ ...opts, duration: 1 }); // warm-up
@@ -139,7 +139,7 @@ async function oneStream(target, agent, body) {
 /** N concurrent clients each streaming completions back to back. */
 async function streams(target, concurrency, seconds) {
   const agent = new Agent({ connections: concurrency, keepAliveTimeout: 60_000 });
-  const body = bodyFor(true);
+  const body = chatBody(true);
   const run = async (ms) => {
     const samples = [];
     const end = performance.now() + ms;
@@ -168,7 +168,7 @@ async function streams(target, concurrency, seconds) {
 /** Holds `count` slow streams open at once and samples the target's memory. */
 async function slowStreams(target, count) {
   const agent = new Agent({ connections: count + 8, keepAliveTimeout: 60_000 });
-  const body = bodyFor(true);
+  const body = chatBody(true);
   global.gc?.();
   const before = target.pid ? rssMb(target.pid) : NaN;
   let peak = before;

@@ -2,8 +2,6 @@ import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyBodyParser, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-
-type ContentTypeParser = FastifyBodyParser<string>;
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
@@ -80,7 +78,7 @@ export async function createApp(
  */
 function acceptJsonBodies(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  const parser: ContentTypeParser = (req, body, done) => {
+  const parser: FastifyBodyParser<string> = (req, body, done) => {
     if (body.length === 0) return done(null, undefined);
     void parseJson(req, body, (err, value) => (err ? done(invalidJson()) : done(null, value)));
   };
