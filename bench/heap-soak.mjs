@@ -63,7 +63,7 @@ const t0 = Date.now();
 const samples = [{ t: 0, ...(await sample()) }];
 process.stderr.write(`heap soak ${SECONDS}s:`);
 while (Date.now() - t0 < SECONDS * 1000) {
-  await streamFor({ url, headers, concurrency: 16, ms: 5000 });
+  await streamFor({ name: 'tollgate', url, headers }, { concurrency: 16, ms: 5000 });
   await autocannon({
     url,
     method: 'POST',

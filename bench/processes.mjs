@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 
@@ -148,27 +149,43 @@ export function chatBody(stream) {
   });
 }
 
-/** `concurrency` clients streaming completions back to back for `ms`; resolves with the count. */
-export async function streamFor({ url, headers, concurrency, ms }) {
-  const agent = new Agent({ connections: concurrency, keepAliveTimeout: 60_000 });
-  const end = Date.now() + ms;
-  let streams = 0;
+/** One streamed completion, read to its end: time to first and to last byte (ms). */
+export async function oneStream(target, agent, body = chatBody(true)) {
+  const t0 = performance.now();
+  const r = await request(target.url, {
+    dispatcher: agent,
+    method: 'POST',
+    headers: target.headers,
+    body,
+  });
+  let ttfb;
+  let bytes = 0;
+  for await (const chunk of r.body) {
+    ttfb ??= performance.now() - t0;
+    bytes += chunk.length;
+  }
+  if (r.statusCode !== 200 || bytes === 0)
+    throw new Error(`${target.name}: stream HTTP ${r.statusCode}`);
+  return { ttfb, ttlb: performance.now() - t0 };
+}
+
+/**
+ * `concurrency` clients streaming completions back to back for `ms` against
+ * `target` ({ name, url, headers }); resolves with one sample per stream. Pass an undici
+ * `agent` to keep its connections across calls.
+ */
+export async function streamFor(target, { concurrency, ms, agent }) {
+  const pool = agent ?? new Agent({ connections: concurrency, keepAliveTimeout: 60_000 });
+  const body = chatBody(true);
+  const samples = [];
+  const end = performance.now() + ms;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (Date.now() < end) {
-        const r = await request(url, {
-          dispatcher: agent,
-          method: 'POST',
-          headers,
-          body: chatBody(true),
-        });
-        for await (const _ of r.body);
-        streams++;
-      }
+      while (performance.now() < end) samples.push(await oneStream(target, pool, body));
     }),
   );
-  await agent.close();
-  return streams;
+  if (!agent) await pool.close();
+  return samples;
 }
 
 export function cpuSeconds(pid) {

@@ -93,7 +93,8 @@ const headers = { 'content-type': 'application/json', authorization: `Bearer ${k
 let requests = 0;
 if (STREAM) {
   await configureStandIn(upstreamUrl, { latencyMs: 0, chunkDelayMs: 1, chunks: 20 });
-  requests = await streamFor({ url, headers, concurrency: CONNECTIONS, ms: SECONDS * 1000 });
+  const target = { name: 'tollgate', url, headers };
+  requests = (await streamFor(target, { concurrency: CONNECTIONS, ms: SECONDS * 1000 })).length;
 } else {
   const result = await autocannon({
     url,

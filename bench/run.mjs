@@ -26,6 +26,8 @@ import {
   startProcess,
   startStandIn,
   buildGateway,
+  oneStream,
+  streamFor,
 } from './processes.mjs';
 
 const args = process.argv.slice(2);
@@ -117,41 +119,13 @@ async function throughput(target, connections, seconds) {
   };
 }
 
-async function oneStream(target, agent, body) {
-  const t0 = performance.now();
-  const r = await request(target.url, {
-    dispatcher: agent,
-    method: 'POST',
-    headers: target.headers,
-    body,
-  });
-  let ttfb;
-  let bytes = 0;
-  for await (const chunk of r.body) {
-    ttfb ??= performance.now() - t0;
-    bytes += chunk.length;
-  }
-  if (r.statusCode !== 200 || bytes === 0)
-    throw new Error(`${target.name}: stream HTTP ${r.statusCode}`);
-  return { ttfb, ttlb: performance.now() - t0 };
-}
-
 /** N concurrent clients each streaming completions back to back. */
 async function streams(target, concurrency, seconds) {
   const agent = new Agent({ connections: concurrency, keepAliveTimeout: 60_000 });
-  const body = chatBody(true);
-  const run = async (ms) => {
-    const samples = [];
-    const end = performance.now() + ms;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (performance.now() < end) samples.push(await oneStream(target, agent, body));
-      }),
-    );
-    return samples;
-  };
-  await run(300);
-  const { result: samples, cpu } = await withCpu(target, () => run(seconds * 1000));
+  await streamFor(target, { concurrency, ms: 300, agent });
+  const { result: samples, cpu } = await withCpu(target, () =>
+    streamFor(target, { concurrency, ms: seconds * 1000, agent }),
+  );
   await agent.close();
   return {
     streamsPerSec: samples.length / seconds,
