@@ -44,10 +44,6 @@ export interface TollgateConfig {
   providers: ProviderConfig[];
   /** alias → `provider/model` (or another model name). */
   aliases: Record<string, string>;
-  /** Path of the YAML file that was loaded, if any. */
-  configFile?: string;
-  /** The parsed YAML document, for sections owned by other modules (pricing, limits). */
-  file: Record<string, unknown>;
   /** Usage recording, retention and pricing overrides (`usage:`, `pricing:` in YAML). */
   usage: UsageConfig;
 }
@@ -156,8 +152,6 @@ export function loadConfig(env: Env = process.env): TollgateConfig {
     discoveryIntervalMs: int('TOLLGATE_DISCOVERY_INTERVAL_S', 600, 0, 86_400) * 1000,
     providers,
     aliases,
-    configFile: configPath,
-    file,
     usage: loadUsageConfig(
       file,
       str('TOLLGATE_USAGE_RETENTION_DAYS') === undefined
