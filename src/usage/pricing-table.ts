@@ -1,7 +1,6 @@
 import type { ModelPrice, PriceFamily } from './pricing.js';
 
-/** When the built-in prices were last checked against the providers' price pages. */
-export const PRICES_AS_OF = '2025-12-01';
+// The built-in prices were last checked against the providers' price pages on 2025-12-01.
 
 /**
  * List prices in USD per 1M tokens, standard tier, by price family and model family.

@@ -24,8 +24,6 @@ import { validateChatRequest } from './chat-request.validator.js';
 import { CONTENT_PART_DTOS } from './content-part.dto.js';
 import { IsMessageContent, IsStop, IsToolChoice } from './content.validator.js';
 
-export { REASONING_EFFORTS, ROLES };
-
 const contentSchema = {
   nullable: true,
   oneOf: [
