@@ -1,15 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { TollgateConfig } from '../config/config.js';
 import { TOLLGATE_CONFIG } from '../config/config.module.js';
 import type { CallerIdentity } from '../common/context/request-context.js';
 import { ErrorCode, GatewayError } from '../common/errors/gateway-error.js';
 import { CLOCK, type Clock } from '../common/clock/clock.js';
-import { isManagedKey, KeyService } from './key.service.js';
-
-export function sha256(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
+import { isManagedKey, KeyService, sha256 } from './key.service.js';
 
 /**
  * Turns a bearer token into a caller identity: the master key, else a managed key found

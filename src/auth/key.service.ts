@@ -180,8 +180,13 @@ export class KeyService implements OnModuleInit {
   }
 }
 
+export function sha256(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/** What a managed key is stored and looked up by: the hex SHA-256 of its secret. */
 export function hashKey(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  return sha256(secret).toString('hex');
 }
 
 export function toKeyDto(k: ApiKeyRecord, now: number): KeyDto {
