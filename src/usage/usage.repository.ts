@@ -185,32 +185,34 @@ function groupColumns(groupBy: UsageGroupBy): Array<RawBuilder<string | number |
   }
 }
 
-const USAGE_COLUMNS: ReadonlyArray<keyof UsageLogTable> = [
-  'id',
-  'request_id',
-  'created_at',
-  'key_id',
-  'requested_model',
-  'provider',
-  'model',
-  'stream',
-  'status_code',
-  'prompt_tokens',
-  'completion_tokens',
-  'total_tokens',
-  'cached_tokens',
-  'cache_write_tokens',
-  'reasoning_tokens',
-  'cost_nanos',
-  'cost_reason',
-  'latency_ms',
-  'ttft_ms',
-  'error_type',
-  'error_code',
-  'partial',
-  'usage_estimated',
-  'end_user',
-];
+// Every column of the table, and the type checker makes sure of it: a column left out
+// here would be dropped without a word by SQLite's named parameters.
+const USAGE_COLUMNS = Object.keys({
+  id: true,
+  request_id: true,
+  created_at: true,
+  key_id: true,
+  requested_model: true,
+  provider: true,
+  model: true,
+  stream: true,
+  status_code: true,
+  prompt_tokens: true,
+  completion_tokens: true,
+  total_tokens: true,
+  cached_tokens: true,
+  cache_write_tokens: true,
+  reasoning_tokens: true,
+  cost_nanos: true,
+  cost_reason: true,
+  latency_ms: true,
+  ttft_ms: true,
+  error_type: true,
+  error_code: true,
+  partial: true,
+  usage_estimated: true,
+  end_user: true,
+} satisfies Record<keyof UsageLogTable, true>) as ReadonlyArray<keyof UsageLogTable>;
 
 function prepareSqliteInsert(sqlite: SqliteDriver): (rows: UsageLogTable[]) => void {
   const stmt = sqlite.prepare(
