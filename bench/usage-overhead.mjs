@@ -10,21 +10,20 @@
 // calls it remains. "on + managed key" also pays the (cached) key lookup instead of the master key.
 // Numbers only: nothing here asserts a timing.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Agent, request } from 'undici';
+import { cpuSeconds, firstLineJson, MASTER_KEY, root } from './processes.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : fallback;
 };
-const MASTER_KEY = 'bench-master-key-0123456789abcdef';
 
 if (opt('serve')) await serve(opt('serve'));
 else await main();
@@ -142,14 +141,7 @@ async function main() {
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const { port } = await new Promise((res, rej) => {
-      let buf = '';
-      child.stdout.on('data', (d) => {
-        buf += d;
-        if (buf.includes('\n')) res(JSON.parse(buf.slice(0, buf.indexOf('\n'))));
-      });
-      child.on('exit', (code) => rej(new Error(`gateway (${mode}) exited: ${code}`)));
-    });
+    const { port } = await firstLineJson(child);
     return { child, url: `http://127.0.0.1:${port}` };
   };
 
@@ -166,10 +158,7 @@ async function main() {
     model: 'gpt-4o-mini',
     messages: [{ role: 'user', content: 'Say something short.' }],
   });
-  const cpu = (pid) => {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10; // ms (USER_HZ = 100)
-  };
+  const cpu = (pid) => cpuSeconds(pid) * 1000; // ms
   const run = async (target, key, n) => {
     const lat = [];
     const cpu0 = cpu(target.child.pid);
