@@ -5,6 +5,7 @@ import { ChatModule } from './chat/chat.module.js';
 import type { TollgateConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
+import { HttpModule } from './http/http.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { ModelsModule } from './models/models.module.js';
@@ -20,6 +21,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(logger),
+        HttpModule,
         HealthModule,
         StorageModule.forRoot(),
         ...(config.redisUrl ? [RedisModule.forRoot(config.redisUrl)] : []),

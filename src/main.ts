@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createApp, tuneServer } from './app.factory.js';
+import { createApp } from './app.factory.js';
 import { ConfigError, loadConfig, type TollgateConfig } from './config/config.js';
 import { createLogger } from './logging/logger.js';
 
@@ -28,7 +28,6 @@ async function main(): Promise<void> {
     logger.warn('no providers configured: set e.g. OPENAI_API_KEY, or providers in tollgate.yaml');
   }
   const app = await createApp(config, logger);
-  tuneServer(app);
   await app.listen(config.port, config.host);
   logger.info(
     { host: config.host, port: config.port, providers: config.providers.map((p) => p.name) },

@@ -1,14 +1,23 @@
 import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { AdminKeysController } from './admin-keys.controller.js';
 import { AuthService } from './auth.service.js';
 import { BearerAuthGuard } from './bearer-auth.guard.js';
 import { KeyRepository } from './key.repository.js';
 import { KeyService } from './key.service.js';
 
-/** Bearer auth (master key and managed keys) and the admin API for managed keys. */
+/**
+ * Bearer auth for every route (the global guard; routes state their policy with
+ * `@Auth`/`@Public`) and the admin API for managed keys.
+ */
 @Module({
   controllers: [AdminKeysController],
-  providers: [AuthService, BearerAuthGuard, KeyRepository, KeyService],
-  exports: [AuthService, BearerAuthGuard, KeyService],
+  providers: [
+    AuthService,
+    KeyRepository,
+    KeyService,
+    { provide: APP_GUARD, useClass: BearerAuthGuard },
+  ],
+  exports: [KeyService],
 })
 export class AuthModule {}

@@ -1,32 +1,37 @@
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyRequest } from 'fastify';
-import {
-  RECORD_USAGE,
-  type CallerIdentity,
-  type RequestContext,
-} from '../common/context/request-context.js';
+import type { IncomingMessage } from 'node:http';
 import { ErrorCode, GatewayError } from '../common/errors/gateway-error.js';
+import type { TollgateConfig } from '../config/config.js';
+import { TOLLGATE_CONFIG } from '../config/config.module.js';
+import { AUTH_POLICY, type AuthPolicy } from './auth.decorator.js';
 import { AuthService } from './auth.service.js';
 
-export const ADMIN_ONLY = 'tollgate:admin-only';
-
 /**
- * The single place where the caller's identity is established: reads
- * `Authorization: Bearer <token>` and stores the identity on the request context.
+ * The single place where the caller's identity is established (registered globally as
+ * `APP_GUARD`): reads `Authorization: Bearer <token>`, applies the route's policy
+ * (`@Auth`, `@MetricsAuth`, `@Public`; none means a valid key) and stores the identity
+ * on the request context. It runs before the body is read.
  */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
   constructor(
     private readonly auth: AuthService,
     private readonly reflector: Reflector,
+    @Inject(TOLLGATE_CONFIG) private readonly config: TollgateConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const req = context.switchToHttp().getRequest<FastifyRequest>().raw;
+    const policy =
+      this.reflector.getAllAndOverride<AuthPolicy | undefined>(AUTH_POLICY, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? 'key';
+    if (policy === 'public' || (policy === 'metrics' && this.config.metricsPublic)) return true;
+    const req = context.switchToHttp().getRequest<IncomingMessage>();
     const ctx = req.tollgate;
     if (this.auth.disabled) {
-      if (ctx) this.admit(ctx, { kind: 'anonymous', keyId: null }, context);
+      if (ctx) ctx.identity = { kind: 'anonymous', keyId: null };
       return true;
     }
     const token = bearerToken(req.headers.authorization);
@@ -43,27 +48,13 @@ export class BearerAuthGuard implements CanActivate {
         wireCode: 'invalid_api_key',
       });
     }
-    const adminOnly = this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (adminOnly && identity.kind !== 'master') {
+    if (policy !== 'key' && identity.kind !== 'master') {
       throw new GatewayError(ErrorCode.Forbidden, 'This endpoint requires the master key.', {
         wireCode: 'master_key_required',
       });
     }
-    if (ctx) this.admit(ctx, identity, context);
+    if (ctx) ctx.identity = identity;
     return true;
-  }
-
-  /** From here on the request is the caller's: usage is recorded for it if the route says so. */
-  private admit(ctx: RequestContext, identity: CallerIdentity, context: ExecutionContext): void {
-    ctx.identity = identity;
-    ctx.recordUsage =
-      this.reflector.getAllAndOverride<boolean>(RECORD_USAGE, [
-        context.getHandler(),
-        context.getClass(),
-      ]) === true;
   }
 }
 

@@ -9,15 +9,15 @@ import {
   ApiTooManyRequestsResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Auth } from '../auth/auth.decorator.js';
 import type { TollgateConfig } from '../config/config.js';
 import { TOLLGATE_CONFIG } from '../config/config.module.js';
-import { Ctx, RecordUsage, RequestContext } from '../common/context/request-context.js';
+import { Ctx, RequestContext } from '../common/context/request-context.js';
 import { ErrorResponseDto } from '../common/dto/error-response.dto.js';
 import { sendJson } from '../common/http/json-response.js';
-import { rawResponse } from '../common/http/raw-response.js';
 import { relaySse } from '../common/sse/sse-relay.js';
+import { RecordUsage } from '../usage/usage.interceptor.js';
 import type { ChatCompletionRequest } from './chat-completion.types.js';
 import { ChatService } from './chat.service.js';
 import { ChatCompletionRequestDto } from './dto/chat-completion-request.dto.js';
@@ -63,11 +63,10 @@ export class ChatController {
   async create(
     @Body() dto: ChatCompletionRequestDto,
     @Ctx() ctx: RequestContext,
-    @Req() req: FastifyRequest,
-    @Res() reply: FastifyReply,
+    @Req() req: IncomingMessage,
+    @Res() res: ServerResponse,
   ): Promise<void> {
     const body = dto as unknown as ChatCompletionRequest;
-    const res = rawResponse(reply);
     if (body.stream === true) {
       await relaySse(
         res,

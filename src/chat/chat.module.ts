@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module.js';
 import { ModelsModule } from '../models/models.module.js';
+import { UsageModule } from '../usage/usage.module.js';
 import { ChatController } from './chat.controller.js';
 import { ChatService } from './chat.service.js';
 
 @Module({
-  imports: [ModelsModule, AuthModule],
+  imports: [ModelsModule, UsageModule],
   controllers: [ChatController],
   providers: [ChatService],
 })

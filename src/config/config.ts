@@ -39,6 +39,10 @@ export interface TollgateConfig {
   bodyLimitBytes: number;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
+  /** A request body must have fully arrived within this (TOLLGATE_REQUEST_TIMEOUT_MS): 408. */
+  bodyTimeoutMs: number;
+  /** On SIGTERM, open requests and streams get this long to finish (TOLLGATE_DRAIN_TIMEOUT_MS). */
+  drainTimeoutMs: number;
   heartbeatMs: number;
   discoveryIntervalMs: number;
   providers: ProviderConfig[];
@@ -148,6 +152,8 @@ export function loadConfig(env: Env = process.env): TollgateConfig {
     bodyLimitBytes: parseSize(str('TOLLGATE_BODY_LIMIT'), problems),
     connectTimeoutMs: int('TOLLGATE_CONNECT_TIMEOUT_MS', 10_000, 1, 600_000),
     requestTimeoutMs: int('TOLLGATE_TIMEOUT_MS', 600_000, 1, 3_600_000),
+    bodyTimeoutMs: int('TOLLGATE_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    drainTimeoutMs: int('TOLLGATE_DRAIN_TIMEOUT_MS', 25_000, 0, 3_600_000),
     heartbeatMs: int('TOLLGATE_HEARTBEAT_MS', 15_000, 100, 600_000),
     discoveryIntervalMs: int('TOLLGATE_DISCOVERY_INTERVAL_S', 600, 0, 86_400) * 1000,
     providers,

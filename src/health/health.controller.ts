@@ -1,8 +1,9 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import { Public } from '../auth/auth.decorator.js';
 import { sendJson } from '../common/http/json-response.js';
-import { rawResponse } from '../common/http/raw-response.js';
+import { InflightRequests } from '../http/inflight.service.js';
 import { Readiness } from './readiness.service.js';
 
 export class HealthDto {
@@ -16,9 +17,13 @@ export class ReadyDto {
 }
 
 @ApiTags('health')
+@Public()
 @Controller()
 export class HealthController {
-  constructor(private readonly readiness: Readiness) {}
+  constructor(
+    private readonly readiness: Readiness,
+    private readonly inflight: InflightRequests,
+  ) {}
 
   /** Liveness: the process is up. */
   @Get('health')
@@ -27,14 +32,18 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: configuration loaded and storage reachable. */
+  /** Readiness: configuration loaded, storage reachable, and not shutting down. */
   @Get('ready')
   @ApiOkResponse({ type: ReadyDto })
   @ApiServiceUnavailableResponse({ type: ReadyDto })
-  async ready(@Res() reply: FastifyReply): Promise<void> {
+  async ready(@Res() res: ServerResponse): Promise<void> {
+    if (this.inflight.draining) {
+      sendJson(res, 503, { status: 'draining', checks: {} }, undefined);
+      return;
+    }
     const { ready, checks } = await this.readiness.status();
     sendJson(
-      rawResponse(reply),
+      res,
       ready ? 200 : 503,
       { status: ready ? 'ready' : 'unavailable', checks },
       undefined,

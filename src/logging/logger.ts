@@ -19,3 +19,6 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
+
+/** DI token of the process's pino logger. */
+export const LOGGER = Symbol('LOGGER');

@@ -6,8 +6,10 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { LOGGER } from './logger.js';
+import { RequestLog } from './request-log.js';
 
-export const LOGGER = Symbol('LOGGER');
+export { LOGGER };
 
 @Global()
 @Module({})
@@ -17,7 +19,7 @@ export class LoggingModule implements OnApplicationShutdown {
   static forRoot(logger: Logger): DynamicModule {
     return {
       module: LoggingModule,
-      providers: [{ provide: LOGGER, useValue: logger }],
+      providers: [{ provide: LOGGER, useValue: logger }, RequestLog],
       exports: [LOGGER],
     };
   }

@@ -1,8 +1,11 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { ResponseEndHandler } from '../common/context/request-context.hook.js';
+import type { RequestEndHandler } from '../common/context/request-context.js';
+import { ResponseEndHooks } from '../http/response-end-hooks.js';
+import { LOGGER } from './logger.js';
 
 /** One JSON log line per request, written when its response is over (finished or aborted). */
-export function requestLog(logger: Logger): ResponseEndHandler {
+export function requestLog(logger: Logger): RequestEndHandler {
   return (ctx, req, res) => {
     if (!logger.isLevelEnabled('info')) return;
     logger.info(
@@ -24,6 +27,19 @@ export function requestLog(logger: Logger): ResponseEndHandler {
       'request',
     );
   };
+}
+
+/** Adds the request log line to every request's end. */
+@Injectable()
+export class RequestLog implements OnModuleInit {
+  constructor(
+    private readonly hooks: ResponseEndHooks,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onModuleInit(): void {
+    this.hooks.register(requestLog(this.logger));
+  }
 }
 
 function round(ms: number): number {

@@ -1,13 +1,11 @@
 import { Global, Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module.js';
-import { MetricsController, MetricsAuthGuard } from './metrics.controller.js';
+import { MetricsController } from './metrics.controller.js';
 import { MetricsService } from './metrics.service.js';
 
 @Global()
 @Module({
-  imports: [AuthModule],
   controllers: [MetricsController],
-  providers: [MetricsService, MetricsAuthGuard],
+  providers: [MetricsService],
   exports: [MetricsService],
 })
 export class MetricsModule {}

@@ -1,9 +1,10 @@
+import { ResponseEndHooks } from '../http/response-end-hooks.js';
 import { RequestContext } from '../common/context/request-context.js';
 import { MetricsService } from './metrics.service.js';
 
 describe('MetricsService', () => {
   it('counts requests, tokens and overhead per provider and model', async () => {
-    const m = new MetricsService();
+    const m = new MetricsService(new ResponseEndHooks());
     for (let i = 0; i < 3; i++) {
       const ctx = new RequestContext(`r${i}`);
       ctx.provider = 'openai';

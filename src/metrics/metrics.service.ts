@@ -1,13 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RequestContext } from '../common/context/request-context.js';
+import { ResponseEndHooks } from '../http/response-end-hooks.js';
 
 /**
  * Prometheus metrics. Observed once per request when its response is over, from the
  * request context, so the hot path itself does no metric work.
  */
 @Injectable()
-export class MetricsService {
+export class MetricsService implements OnModuleInit {
   readonly registry = new Registry();
   private readonly requests = new Counter({
     name: 'tollgate_requests_total',
@@ -43,8 +44,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor() {
+  constructor(private readonly hooks: ResponseEndHooks) {
     collectDefaultMetrics({ register: this.registry, prefix: 'tollgate_process_' });
+  }
+
+  onModuleInit(): void {
+    this.hooks.register((ctx, _req, res) => this.observe(ctx, ctx.status ?? res.statusCode));
   }
 
   /** Label-bound children, so a request does no label hashing (prom-client's slow path). */

@@ -18,10 +18,13 @@ export class ModelsController {
   }
 
   /** One model by its `provider/model` id (the slash needs no escaping). */
-  @Get('*')
+  @Get('*id')
   @ApiParam({ name: 'id', description: 'A `provider/model` id.', example: 'openai/gpt-4o-mini' })
   @ApiOkResponse({ type: ModelDto })
-  get(@Param('*') id: string): ModelDto {
-    return this.models.get(id);
+  get(@Param('id') id: string | string[]): ModelDto {
+    // express hands the rest of the path over as its decoded segments; a trailing slash
+    // is no part of the id.
+    const joined = Array.isArray(id) ? id.join('/') : id;
+    return this.models.get(joined.endsWith('/') ? joined.slice(0, -1) : joined);
   }
 }

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module.js';
 import { ProvidersModule } from '../providers/providers.module.js';
 import { ModelCatalog } from './model-catalog.service.js';
 import { ModelRouter } from './model-router.service.js';
@@ -7,7 +6,7 @@ import { ModelsController } from './models.controller.js';
 import { ModelsService } from './models.service.js';
 
 @Module({
-  imports: [ProvidersModule, AuthModule],
+  imports: [ProvidersModule],
   controllers: [ModelsController],
   providers: [ModelCatalog, ModelRouter, ModelsService],
   exports: [ModelCatalog, ModelRouter],

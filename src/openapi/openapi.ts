@@ -31,23 +31,7 @@ export async function buildOpenApiDocument(
     operationIdFactory: (controllerKey, methodKey) =>
       `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
-  nameRestOfPathParams(document);
   return document;
-}
-
-/**
- * A route that takes the rest of the path (`@Get('*')`, for ids with slashes in them) is
- * documented as `{path}`; give it the name its `@ApiParam` declares instead.
- */
-function nameRestOfPathParams(document: OpenAPIObject): void {
-  for (const [path, item] of Object.entries(document.paths)) {
-    if (!path.endsWith('/{path}')) continue;
-    const param = item.get?.parameters?.find((p) => 'in' in p && p.in === 'path');
-    const declared = param && 'name' in param ? param.name : undefined;
-    if (!declared || declared === 'path') continue;
-    document.paths[path.replace(/\{path\}$/, `{${declared}}`)] = item;
-    delete document.paths[path];
-  }
 }
 
 export function serveOpenApi(app: INestApplication, document: OpenAPIObject): void {

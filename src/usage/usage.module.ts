@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { TollgateConfig } from '../config/config.js';
 import { TOLLGATE_CONFIG } from '../config/config.module.js';
-import { AuthModule } from '../auth/auth.module.js';
 import { AdminUsageController } from './admin-usage.controller.js';
 import { Pricing } from './pricing.js';
 import { UsageCollector } from './usage-collector.service.js';
@@ -12,11 +11,11 @@ import {
 } from './usage-recorder.service.js';
 import { UsageRetention } from './usage-retention.service.js';
 import { UsageRepository } from './usage.repository.js';
+import { UsageInterceptor } from './usage.interceptor.js';
 import { UsageService } from './usage.service.js';
 
-/** Usage accounting: the end-of-response collector, pricing, the batched recorder, admin reads. */
+/** Usage accounting: the interceptor that starts it, the end-of-response collector, pricing, the batched recorder, admin reads. */
 @Module({
-  imports: [AuthModule],
   controllers: [AdminUsageController],
   providers: [
     {
@@ -39,6 +38,7 @@ import { UsageService } from './usage.service.js';
     UsageCollector,
     UsageService,
     UsageRetention,
+    UsageInterceptor,
   ],
   exports: [UsageRecorder, UsageCollector, UsageRepository, Pricing],
 })

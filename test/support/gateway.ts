@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ export const MASTER_KEY = 'tg-test-master-key-0123456789';
 
 export interface RunningGateway {
   url: string;
-  app: NestFastifyApplication;
+  app: NestExpressApplication;
   /** Every log line the gateway wrote, parsed. */
   logs: Array<Record<string, unknown>>;
   close(): Promise<void>;

@@ -1,5 +1,5 @@
-import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Usage } from '../../chat/chat-completion.types.js';
 
@@ -7,14 +7,13 @@ import type { Usage } from '../../chat/chat-completion.types.js';
 export const CLIENT_CLOSED_STATUS = 499;
 export const CLIENT_CLOSED_ERROR = 'client_closed';
 
-/** Route metadata: requests to it that pass auth get a usage row (see `RecordUsage`). */
-export const RECORD_USAGE = 'tollgate:record-usage';
-
-/**
- * Every request to this route that passes auth gets exactly one usage row, written when
- * its response is over, whatever the outcome (validation error, upstream error, abort).
- */
-export const RecordUsage = (): ClassDecorator & MethodDecorator => SetMetadata(RECORD_USAGE, true);
+/** Work one request asked for when its response is over (see `RequestContext.onEnd`). */
+export type RequestEndHandler = (
+  ctx: RequestContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: unknown,
+) => void;
 
 /** Who is calling, established by the bearer guard and nowhere else. */
 export interface CallerIdentity {
@@ -28,7 +27,7 @@ export interface CallerIdentity {
 
 /**
  * Everything known about one request as it passes through the gateway. Created by the
- * request-context hook, filled in by the guard and the chat service, read by the
+ * request-context middleware, filled in by the guard and the chat service, read by the
  * request logger and the usage recorder once the response is over.
  */
 export class RequestContext {
@@ -36,8 +35,9 @@ export class RequestContext {
   readonly startedAtDate = new Date();
   private readonly abortController = new AbortController();
   identity?: CallerIdentity;
-  /** Set by the guard on routes marked `@RecordUsage()` once the caller is admitted. */
-  recordUsage = false;
+  /** Handlers this request registered for its end (e.g. its usage row). */
+  endHandlers?: RequestEndHandler[];
+  private cutByShutdown = false;
   /** Model as the client asked for it. */
   requestedModel?: string;
   provider?: string;
@@ -66,8 +66,29 @@ export class RequestContext {
     return this.abortController.signal;
   }
 
+  /** The client left (not a cut by the drain deadline, see `shutdown`). */
   get clientGone(): boolean {
-    return this.abortController.signal.aborted;
+    return this.abortController.signal.aborted && !this.cutByShutdown;
+  }
+
+  /** The drain deadline passed while this request was open (see InflightRequests). */
+  get cut(): boolean {
+    return this.cutByShutdown;
+  }
+
+  onEnd(handler: RequestEndHandler): void {
+    (this.endHandlers ??= []).push(handler);
+  }
+
+  /**
+   * The process is shutting down and this request ran past the drain deadline: cancels
+   * the upstream work; the client is sent an error (an event, for a stream).
+   */
+  shutdown(): void {
+    if (this.abortController.signal.aborted) return;
+    this.cutByShutdown = true;
+    this.partial = true;
+    this.abortController.abort();
   }
 
   /**
@@ -120,7 +141,7 @@ declare module 'node:http' {
 
 /** Injects the request's RequestContext into a handler parameter. */
 export const Ctx = createParamDecorator((_data: unknown, host: ExecutionContext) => {
-  const ctx = host.switchToHttp().getRequest<FastifyRequest>().raw.tollgate;
-  if (!ctx) throw new Error('request context hook did not run');
+  const ctx = host.switchToHttp().getRequest<IncomingMessage>().tollgate;
+  if (!ctx) throw new Error('request context middleware did not run');
   return ctx;
 });

@@ -21,6 +21,8 @@ export function statusAndType(err: GatewayError): { status: number; type: string
       return { status: 400, type: 'invalid_request_error' };
     case ErrorCode.BodyTooLarge:
       return { status: 413, type: 'invalid_request_error' };
+    case ErrorCode.RequestTimeout:
+      return { status: 408, type: 'invalid_request_error' };
     case ErrorCode.Unauthorized:
       return { status: 401, type: 'authentication_error' };
     case ErrorCode.Forbidden:
@@ -39,6 +41,8 @@ export function statusAndType(err: GatewayError): { status: number; type: string
     case ErrorCode.UpstreamUnreachable:
     case ErrorCode.UpstreamInvalidResponse:
       return { status: 502, type: 'upstream_error' };
+    case ErrorCode.ServiceUnavailable:
+      return { status: 503, type: 'service_unavailable_error' };
     case ErrorCode.Internal:
       return { status: 500, type: 'server_error' };
   }

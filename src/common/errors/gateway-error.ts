@@ -7,6 +7,8 @@ export enum ErrorCode {
   InvalidRequest = 'invalid_request',
   InvalidJson = 'invalid_json',
   BodyTooLarge = 'body_too_large',
+  /** The request body did not fully arrive in time (TOLLGATE_REQUEST_TIMEOUT_MS). */
+  RequestTimeout = 'request_timeout',
   Unauthorized = 'unauthorized',
   Forbidden = 'forbidden',
   NotFound = 'not_found',
@@ -21,6 +23,8 @@ export enum ErrorCode {
   UpstreamUnreachable = 'upstream_unreachable',
   UpstreamInvalidResponse = 'upstream_invalid_response',
   Unsupported = 'unsupported_parameter',
+  /** The gateway cannot take the request now (shutting down, its own storage down). */
+  ServiceUnavailable = 'service_unavailable',
   Internal = 'internal_error',
 }
 

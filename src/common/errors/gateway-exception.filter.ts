@@ -1,24 +1,26 @@
-import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Catch, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { LOGGER } from '../../logging/logger.js';
 import { sendJson } from '../http/json-response.js';
-import { rawResponse } from '../http/raw-response.js';
 import { isClientAbort } from '../http/upstream-http.service.js';
 import { toWireError } from './error-envelope.js';
-import { ErrorCode } from './gateway-error.js';
+import { ErrorCode, GatewayError } from './gateway-error.js';
 import { toGatewayError } from './to-gateway-error.js';
 
-/** The one place a thrown error becomes an OpenAI error envelope on the wire. */
+/**
+ * The one place a thrown error becomes an OpenAI error envelope on the wire (registered
+ * globally as `APP_FILTER`; unmatched routes reach it too).
+ */
 @Catch()
 export class GatewayExceptionFilter implements ExceptionFilter {
-  constructor(private readonly logger: Logger) {}
+  constructor(@Inject(LOGGER) private readonly logger: Logger) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     writeError(
-      http.getRequest<FastifyRequest>().raw,
-      rawResponse(http.getResponse<FastifyReply>()),
+      http.getRequest<IncomingMessage>(),
+      http.getResponse<ServerResponse>(),
       exception,
       this.logger,
     );
@@ -32,7 +34,13 @@ export function writeError(
   logger: Logger,
 ): void {
   const ctx = req.tollgate;
-  if (isClientAbort(exception)) {
+  if (ctx?.cut) {
+    exception = new GatewayError(
+      ErrorCode.ServiceUnavailable,
+      'The gateway shut down before the upstream answered; retry the request.',
+      { wireCode: 'service_unavailable', retryAfter: '1' },
+    );
+  } else if (isClientAbort(exception)) {
     // The caller hung up while we waited on the upstream (the request context is marked
     // already): nobody to answer.
     if (!res.writableEnded) res.end();
@@ -52,6 +60,9 @@ export function writeError(
     return;
   }
   if (wire.retryAfter !== undefined) res.setHeader('retry-after', wire.retryAfter);
+  // A body left unread (refused before it was read, or cut short) would be the start of
+  // the next request on this connection: close it after the answer.
+  if (!req.complete) res.setHeader('connection', 'close');
   sendJson(res, wire.status, wire.body, ctx);
 }
 

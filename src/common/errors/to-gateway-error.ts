@@ -1,11 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { ErrorCode, GatewayError } from './gateway-error.js';
 
-interface FastifyError extends Error {
-  code: string;
-  statusCode?: number;
-}
-
 const NETWORK_ERROR_CODES = new Set([
   'UND_ERR_SOCKET',
   'UND_ERR_BODY_TIMEOUT',
@@ -19,7 +14,6 @@ const NETWORK_ERROR_CODES = new Set([
 export function toGatewayError(err: unknown, method?: string, path?: string): GatewayError {
   if (err instanceof GatewayError) return err;
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && code.startsWith('FST_')) return fromFastify(err as FastifyError);
   if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) {
     // A connection to an upstream failed while its body was being read (mid-stream).
     return new GatewayError(
@@ -53,22 +47,4 @@ export function invalidJson(): GatewayError {
     ErrorCode.InvalidJson,
     'We could not parse the JSON body of your request. The body must be valid JSON.',
   );
-}
-
-/** Errors Fastify raises while reading a request body, before any handler runs. */
-function fromFastify(err: FastifyError): GatewayError {
-  switch (err.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new GatewayError(ErrorCode.BodyTooLarge, 'Request body is too large.');
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new GatewayError(
-        ErrorCode.InvalidRequest,
-        'The request body does not match its Content-Length.',
-      );
-  }
-  const status = err.statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new GatewayError(ErrorCode.InvalidRequest, err.message, { status });
-  }
-  return new GatewayError(ErrorCode.Internal, 'The gateway hit an internal error.', { cause: err });
 }

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { RequestContext } from '../context/request-context.js';
 import { toWireError } from '../errors/error-envelope.js';
+import { ErrorCode, GatewayError } from '../errors/gateway-error.js';
 import { toGatewayError } from '../errors/to-gateway-error.js';
 import { isClientAbort } from '../http/upstream-http.service.js';
 import { SseWriter } from './sse-writer.js';
@@ -21,22 +22,31 @@ export async function relaySse(
   ctx.status = 200;
   try {
     for await (const frame of frames) {
-      if (ctx.clientGone) break;
+      if (ctx.clientGone || ctx.cut) break;
       await writer.data(frame);
     }
+    if (ctx.cut) throw cutByShutdown();
     if (ctx.clientGone) {
       writer.abort();
       return;
     }
     writer.done();
   } catch (err) {
-    if (ctx.clientGone || isClientAbort(err)) {
+    if (!ctx.cut && (ctx.clientGone || isClientAbort(err))) {
       writer.abort();
       return;
     }
     ctx.partial = true;
-    const wire = toWireError(toGatewayError(err));
+    const wire = toWireError(ctx.cut ? cutByShutdown() : toGatewayError(err));
     ctx.sentError(wire.body.error);
     writer.error(wire.body);
   }
+}
+
+function cutByShutdown(): GatewayError {
+  return new GatewayError(
+    ErrorCode.ServiceUnavailable,
+    'The gateway is shutting down and ended this stream at its drain deadline.',
+    { wireCode: 'service_unavailable' },
+  );
 }

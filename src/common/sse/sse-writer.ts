@@ -13,12 +13,15 @@ export class SseWriter {
     private readonly heartbeatMs: number,
   ) {}
 
+  /**
+   * No `connection` header of our own: Node answers the client's (keep-alive, or close
+   * for `Connection: close` and HTTP/1.0, where the end of the stream is the close).
+   */
   open(extraHeaders: Record<string, string> = {}): void {
     this.res.writeHead(200, {
       ...extraHeaders,
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
-      connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
     this.res.flushHeaders();

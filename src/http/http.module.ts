@@ -1,0 +1,38 @@
+import {
+  Global,
+  Module,
+  RequestMethod,
+  type MiddlewareConsumer,
+  type NestModule,
+} from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { GatewayExceptionFilter } from '../common/errors/gateway-exception.filter.js';
+import { RequestValidationPipe } from '../common/validation/request-validation.pipe.js';
+import { BodyReaderInterceptor } from './body-reader.interceptor.js';
+import { InflightRequests } from './inflight.service.js';
+import { RequestContextMiddleware } from './request-context.middleware.js';
+import { ResponseEndHooks } from './response-end-hooks.js';
+
+/**
+ * The HTTP edge: the request context of every request, body reading after auth, the
+ * one error envelope, request validation, the end-of-response hooks other modules add
+ * to, and the graceful drain.
+ */
+@Global()
+@Module({
+  providers: [
+    ResponseEndHooks,
+    InflightRequests,
+    { provide: APP_FILTER, useClass: GatewayExceptionFilter },
+    { provide: APP_PIPE, useClass: RequestValidationPipe },
+    { provide: APP_INTERCEPTOR, useClass: BodyReaderInterceptor },
+  ],
+  exports: [ResponseEndHooks, InflightRequests],
+})
+export class HttpModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(RequestContextMiddleware)
+      .forRoutes({ path: '*path', method: RequestMethod.ALL });
+  }
+}
