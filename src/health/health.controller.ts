@@ -3,7 +3,6 @@ import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/s
 import type { ServerResponse } from 'node:http';
 import { Public } from '../auth/auth.decorator.js';
 import { sendJson } from '../common/http/json-response.js';
-import { InflightRequests } from '../http/inflight.service.js';
 import { Readiness } from './readiness.service.js';
 
 export class HealthDto {
@@ -20,10 +19,7 @@ export class ReadyDto {
 @Public()
 @Controller()
 export class HealthController {
-  constructor(
-    private readonly readiness: Readiness,
-    private readonly inflight: InflightRequests,
-  ) {}
+  constructor(private readonly readiness: Readiness) {}
 
   /** Liveness: the process is up. */
   @Get('health')
@@ -32,15 +28,11 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: configuration loaded, storage reachable, and not shutting down. */
+  /** Readiness: configuration loaded and storage reachable (503 from shutdown on). */
   @Get('ready')
   @ApiOkResponse({ type: ReadyDto })
   @ApiServiceUnavailableResponse({ type: ReadyDto })
   async ready(@Res() res: ServerResponse): Promise<void> {
-    if (this.inflight.draining) {
-      sendJson(res, 503, { status: 'draining', checks: {} }, undefined);
-      return;
-    }
     const { ready, checks } = await this.readiness.status();
     sendJson(
       res,

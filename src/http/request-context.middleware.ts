@@ -39,7 +39,8 @@ export class RequestContextMiddleware implements NestMiddleware {
       this.inflight.delete(ctx);
       this.hooks.run(ctx, req, res);
     });
-    if (this.inflight.draining) {
+    // Liveness stays 200 while draining: the process is healthy, only leaving.
+    if (this.inflight.draining && req.url !== '/health') {
       res.setHeader('connection', 'close');
       writeError(req, res, shuttingDown(), this.logger);
       return;

@@ -14,6 +14,8 @@ export interface WireError {
 export function statusAndType(err: GatewayError): { status: number; type: string } {
   switch (err.code) {
     case ErrorCode.InvalidRequest:
+      // A refusal with a more precise 4xx (415, 405) carries it.
+      return { status: err.status ?? 400, type: 'invalid_request_error' };
     case ErrorCode.InvalidJson:
     case ErrorCode.ModelAmbiguous:
     case ErrorCode.ProviderNotFound:
