@@ -22,8 +22,12 @@ describe('model allowlist', () => {
 
   it('a trailing * is a prefix match on the upstream id, within the named provider', () => {
     expect(modelAllowed(['openai/*'], named('openai', 'o3'))).toBe(true);
-    expect(modelAllowed(['anthropic/claude-3-5-haiku*'], named('anthropic', 'claude-3-5-haiku-latest'))).toBe(true);
-    expect(modelAllowed(['anthropic/claude-3-5-haiku*'], named('anthropic', 'claude-sonnet-4-5'))).toBe(false);
+    expect(
+      modelAllowed(['anthropic/claude-3-5-haiku*'], named('anthropic', 'claude-3-5-haiku-latest')),
+    ).toBe(true);
+    expect(
+      modelAllowed(['anthropic/claude-3-5-haiku*'], named('anthropic', 'claude-sonnet-4-5')),
+    ).toBe(false);
     expect(modelAllowed(['openai/*'], named('anthropic', 'claude-sonnet-4-5'))).toBe(false);
   });
 
@@ -63,7 +67,10 @@ describe('model allowlist', () => {
     ).not.toThrow();
     let err: unknown;
     try {
-      assertModelAllowed({ kind: 'key', keyId: 'k', models: ['gpt-4o-mini'] }, named('openai', 'o3'));
+      assertModelAllowed(
+        { kind: 'key', keyId: 'k', models: ['gpt-4o-mini'] },
+        named('openai', 'o3'),
+      );
     } catch (e) {
       err = e;
     }

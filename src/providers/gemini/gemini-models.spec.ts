@@ -54,7 +54,11 @@ describe('geminiModelPath', () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toMatchObject({ code: ErrorCode.InvalidRequest, param: 'model', wireCode: 'invalid_model' });
+    expect(err).toMatchObject({
+      code: ErrorCode.InvalidRequest,
+      param: 'model',
+      wireCode: 'invalid_model',
+    });
   });
 });
 
