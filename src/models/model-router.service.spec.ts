@@ -147,6 +147,18 @@ describe('ModelRouter', () => {
   });
 });
 
+describe('ModelCatalog', () => {
+  it('leaves out discovered ids the provider could not be asked for safely', async () => {
+    const config = loadConfig({ TOLLGATE_AUTH: 'disabled', OPENAI_API_KEY: 'k' });
+    const registry = new ProviderRegistry([
+      fakeAdapter('openai', ['gpt-4.1', '../evil', 'a?b', 'x/../y', 'org/model-1']),
+    ]);
+    const catalog = new ModelCatalog(config, registry, silentLogger);
+    await catalog.refresh();
+    expect(catalog.allIds()).toEqual(['openai/gpt-4.1', 'openai/org/model-1']);
+  });
+});
+
 describe('ModelRouter with hostile model names', () => {
   it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
     '%s is an unknown model, not an alias from Object.prototype',
