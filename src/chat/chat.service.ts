@@ -72,7 +72,11 @@ export class ChatService {
     const route = this.router.resolve(body.model, body.provider);
     ctx.provider = route.adapter.name;
     ctx.model = route.model;
-    assertModelAllowed(ctx.identity, route.adapter.name, route.model);
+    assertModelAllowed(ctx.identity, {
+      provider: route.adapter.name,
+      model: route.model,
+      catalogRouted: route.via === 'catalog',
+    });
     return {
       route,
       call: { body, model: route.model, signal: ctx.signal, clientHeaders: headers },

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { TollgateConfig } from '../config/config.js';
 import { TOLLGATE_CONFIG } from '../config/config.module.js';
 import { LOGGER } from '../logging/logging.module.js';
+import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import { ProviderRegistry } from '../providers/provider-registry.service.js';
 
 export interface CatalogEntry {
@@ -62,10 +63,10 @@ export class ModelCatalog implements OnApplicationBootstrap, OnModuleDestroy {
         const adapter = this.registry.get(p.name);
         if (!adapter) return;
         try {
-          const models = await adapter.listModels(AbortSignal.timeout(DISCOVERY_TIMEOUT_MS));
+          const listed = await adapter.listModels(AbortSignal.timeout(DISCOVERY_TIMEOUT_MS));
           this.entries.set(p.name, {
             provider: p.name,
-            models: new Set(models),
+            models: new Set(routableIds(adapter, listed)),
             source: 'discovered',
           });
         } catch (err) {
@@ -95,4 +96,20 @@ export class ModelCatalog implements OnApplicationBootstrap, OnModuleDestroy {
     for (const e of this.entries.values()) for (const m of e.models) ids.push(`${e.provider}/${m}`);
     return ids.sort();
   }
+}
+
+/**
+ * Discovered ids as the router would send them; an id the provider cannot be asked for
+ * safely (one that would change its URL) is left out rather than listed and refused.
+ */
+function routableIds(adapter: ProviderAdapter, ids: string[]): string[] {
+  const out: string[] = [];
+  for (const id of ids) {
+    try {
+      out.push(adapter.upstreamModel(id));
+    } catch {
+      // not routable: not listed
+    }
+  }
+  return out;
 }

@@ -8,10 +8,12 @@ import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import { ProviderRegistry } from '../providers/provider-registry.service.js';
 import { ModelCatalog } from './model-catalog.service.js';
 import { ModelRouter } from './model-router.service.js';
+import { checkUpstreamModelId } from '../providers/upstream-model-id.js';
 
 const fakeAdapter = (name: string, models: string[] | Error = []): ProviderAdapter => ({
   name,
   type: 'openai-compatible',
+  upstreamModel: checkUpstreamModelId,
   complete: () => Promise.reject(new Error('not used')),
   stream: () => Promise.reject(new Error('not used')),
   listModels: () => (models instanceof Error ? Promise.reject(models) : Promise.resolve(models)),
@@ -60,6 +62,7 @@ describe('ModelRouter', () => {
     expect(r.resolve('openrouter/anthropic/claude-sonnet-4')).toMatchObject({
       adapter: { name: 'openrouter' },
       model: 'anthropic/claude-sonnet-4',
+      via: 'prefix',
     });
   });
 
@@ -77,6 +80,7 @@ describe('ModelRouter', () => {
     expect(r.resolve('gpt-4o-mini')).toMatchObject({
       adapter: { name: 'openai' },
       model: 'gpt-4o-mini',
+      via: 'catalog',
     });
   });
 
@@ -93,6 +97,7 @@ describe('ModelRouter', () => {
     expect(r.resolve('gpt-4o', 'groq')).toMatchObject({
       adapter: { name: 'groq' },
       model: 'gpt-4o',
+      via: 'hint',
     });
     expect(r.resolve('groq/gpt-4o', 'groq')).toMatchObject({
       adapter: { name: 'groq' },
@@ -117,7 +122,12 @@ describe('ModelRouter', () => {
       adapter: { name: 'groq' },
       model: 'llama-3.1-8b-instant',
     });
-    expect(r.resolve('smart')).toMatchObject({ adapter: { name: 'openai' }, model: 'gpt-4o' });
+    // The alias named the provider: the route is not the catalog's choice.
+    expect(r.resolve('smart')).toMatchObject({
+      adapter: { name: 'openai' },
+      model: 'gpt-4o',
+      via: 'prefix',
+    });
   });
 
   it('uses discovered models, and a provider whose discovery failed stays usable by prefix', async () => {
@@ -137,6 +147,18 @@ describe('ModelRouter', () => {
   });
 });
 
+describe('ModelCatalog', () => {
+  it('leaves out discovered ids the provider could not be asked for safely', async () => {
+    const config = loadConfig({ TOLLGATE_AUTH: 'disabled', OPENAI_API_KEY: 'k' });
+    const registry = new ProviderRegistry([
+      fakeAdapter('openai', ['gpt-4.1', '../evil', 'a?b', 'x/../y', 'org/model-1']),
+    ]);
+    const catalog = new ModelCatalog(config, registry, silentLogger);
+    await catalog.refresh();
+    expect(catalog.allIds()).toEqual(['openai/gpt-4.1', 'openai/org/model-1']);
+  });
+});
+
 describe('ModelRouter with hostile model names', () => {
   it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
     '%s is an unknown model, not an alias from Object.prototype',
@@ -145,4 +167,30 @@ describe('ModelRouter with hostile model names', () => {
       expect(failure(() => r.resolve(name)).code).toBe(ErrorCode.ModelNotFound);
     },
   );
+});
+
+describe('ModelRouter with model ids that would change an upstream URL', () => {
+  const env = { OPENAI_API_KEY: 'k', OPENAI_MODELS: 'gpt-4o', GROQ_API_KEY: 'k' };
+
+  it.each([
+    ['openai/../gpt-4o', undefined],
+    ['openai/./gpt-4o', undefined],
+    ['openai/gpt-4o/..', undefined],
+    ['openai//gpt-4o', undefined],
+    ['openai/gpt-4o?x=1', undefined],
+    ['openai/gpt-4o#x', undefined],
+    ['openai/%2e%2e', undefined],
+    ['openai/gpt\\4o', undefined],
+    ['openai/gpt-4o\u0000', undefined],
+    ['openai/gpt-4o\n', undefined],
+    ['../gpt-4o', 'groq'],
+    ['groq/../../x', 'groq'],
+  ])('%j (provider %s) is a 400 invalid_model', async (model, hint) => {
+    const r = await routerFor(env);
+    expect(failure(() => r.resolve(model, hint))).toMatchObject({
+      code: ErrorCode.InvalidRequest,
+      param: 'model',
+      wireCode: 'invalid_model',
+    });
+  });
 });

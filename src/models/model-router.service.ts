@@ -6,10 +6,19 @@ import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import { ProviderRegistry } from '../providers/provider-registry.service.js';
 import { ModelCatalog } from './model-catalog.service.js';
 
+/**
+ * Who picked the provider instance: the caller (`hint`: the `provider` field; `prefix`: a
+ * `provider/` prefix on the model, typed by the caller or by an alias's target) or the
+ * catalog (a bare name listed by exactly one provider). The allowlist's bare entries apply
+ * only to `catalog` routes.
+ */
+export type RouteVia = 'hint' | 'prefix' | 'catalog';
+
 export interface Route {
   adapter: ProviderAdapter;
-  /** Model id as the upstream knows it. */
+  /** Model id as the upstream knows it, canonical for its provider (`upstreamModel`). */
   model: string;
+  via: RouteVia;
 }
 
 const MAX_SUGGESTIONS = 10;
@@ -21,6 +30,9 @@ const MAX_SUGGESTIONS = 10;
  * 2. `name/model` where `name` is a configured provider;
  * 3. a configured alias;
  * 4. a bare name served by exactly one provider's catalog.
+ * The upstream id is then checked and made canonical by the provider's adapter (400
+ * `invalid_model` for an id that could change the upstream URL), so what the allowlist
+ * checks afterwards is exactly the target the upstream will be asked for.
  */
 @Injectable()
 export class ModelRouter {
@@ -31,6 +43,11 @@ export class ModelRouter {
   ) {}
 
   resolve(model: string, providerHint?: string): Route {
+    const route = this.resolveTarget(model, providerHint);
+    return { ...route, model: route.adapter.upstreamModel(route.model) };
+  }
+
+  private resolveTarget(model: string, providerHint?: string): Route {
     if (providerHint !== undefined) {
       const adapter = this.registry.get(providerHint);
       if (!adapter) {
@@ -43,7 +60,7 @@ export class ModelRouter {
       const upstream = model.startsWith(`${providerHint}/`)
         ? model.slice(providerHint.length + 1)
         : model;
-      return { adapter, model: upstream };
+      return { adapter, model: upstream, via: 'hint' };
     }
     return this.resolveName(model, 0);
   }
@@ -53,7 +70,7 @@ export class ModelRouter {
     if (slash > 0) {
       const adapter = this.registry.get(model.slice(0, slash));
       const rest = model.slice(slash + 1);
-      if (adapter && rest !== '') return { adapter, model: rest };
+      if (adapter && rest !== '') return { adapter, model: rest, via: 'prefix' };
     }
     // Own keys only: a model named "__proto__" or "constructor" is not an alias.
     if (Object.hasOwn(this.config.aliases, model) && depth < 3) {
@@ -61,7 +78,9 @@ export class ModelRouter {
     }
 
     const serving = this.catalog.providersServing(model);
-    if (serving.length === 1) return { adapter: this.registry.get(serving[0])!, model };
+    if (serving.length === 1) {
+      return { adapter: this.registry.get(serving[0])!, model, via: 'catalog' };
+    }
     if (serving.length > 1) {
       throw new GatewayError(
         ErrorCode.ModelAmbiguous,

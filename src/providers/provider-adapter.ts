@@ -46,6 +46,13 @@ export interface StreamChunk {
 export interface ProviderAdapter {
   readonly name: string;
   readonly type: ProviderType;
+  /**
+   * The canonical upstream id of a routed model, or a 400 `invalid_model` when this
+   * provider cannot be asked for it safely (e.g. it would change the request URL). The
+   * router calls it before the allowlist is checked, so the allowlist sees the id the
+   * upstream will get; `complete` and `stream` check again.
+   */
+  upstreamModel(model: string): string;
   complete(call: UpstreamCall): Promise<ChatCompletion>;
   /** Resolves once the upstream answered 2xx; the iterator yields OpenAI chunks. */
   stream(call: UpstreamCall): Promise<AsyncIterable<StreamChunk>>;

@@ -54,8 +54,10 @@ export class CreateKeyDto {
   expires_at?: string | null;
 
   /**
-   * Models the key may call; omit for all. An entry matches the routed `provider/model`
-   * or the bare upstream model id; a trailing `*` matches any suffix (`openai/*`, `gpt-4o*`).
+   * Models the key may call; omit for all. Checked on the routed target: `provider/model`
+   * matches that provider instance and upstream model id only; an entry without `/` only a
+   * bare name the gateway routed itself; a trailing `*` matches any suffix (`openai/*`,
+   * `gpt-4o*`); `*` matches everything.
    */
   @IsOptional()
   @IsArray()

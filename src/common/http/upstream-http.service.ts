@@ -9,6 +9,8 @@ export interface UpstreamRequest {
   provider: string;
   method: 'GET' | 'POST';
   url: string;
+  /** The provider's configured base URL: `url` must stay under it (see `urlUnderBase`). */
+  base: string;
   headers: Record<string, string>;
   body?: string;
   signal: AbortSignal;
@@ -50,8 +52,16 @@ export class UpstreamHttp implements OnModuleDestroy {
   }
 
   async send(req: UpstreamRequest): Promise<UpstreamResponse> {
+    const url = urlUnderBase(req.url, req.base);
+    if (!url) {
+      throw new GatewayError(
+        ErrorCode.InvalidRequest,
+        `Refused to send a request outside the configured base URL of the provider '${req.provider}'.`,
+        { wireCode: 'upstream_url_refused' },
+      );
+    }
     try {
-      const res = await request(req.url, {
+      const res = await request(url, {
         dispatcher: this.agent,
         method: req.method,
         headers: req.headers,
@@ -100,6 +110,34 @@ export class UpstreamHttp implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     await this.agent.close();
   }
+}
+
+/** `%2e` `%2f` `%5c`: a `.`, `/` or backslash some servers decode before routing. */
+const ENCODED_PATH_CHAR = /%(2e|2f|5c)/i;
+
+/**
+ * The last guard before a request leaves: `url`, parsed as the HTTP client will parse it
+ * (so `..` and `%2e%2e` segments are already resolved), must have the base's origin and
+ * a path at or below the base's path, with no backslash and no encoded `.`, `/` or
+ * backslash beyond the base. Returns the URL to send, or undefined when it would leave the base.
+ */
+export function urlUnderBase(url: string, base: string): string | undefined {
+  let target: URL;
+  let root: URL;
+  try {
+    target = new URL(url);
+    root = new URL(base);
+  } catch {
+    return undefined;
+  }
+  if (target.origin !== root.origin) return undefined;
+  if (target.username !== root.username || target.password !== root.password) return undefined;
+  const rootPath = root.pathname.replace(/\/+$/, '');
+  const path = target.pathname;
+  if (path !== rootPath && !path.startsWith(`${rootPath}/`)) return undefined;
+  const rest = path.slice(rootPath.length);
+  if (rest.includes('\\') || ENCODED_PATH_CHAR.test(rest)) return undefined;
+  return target.href;
 }
 
 export function isClientAbort(err: unknown): boolean {

@@ -19,6 +19,7 @@ import { modelsPageUrl, parseModelsPage } from './anthropic-models.js';
 import { toAnthropicRequest } from './anthropic-request.js';
 import { toChatCompletion } from './anthropic-response.js';
 import { anthropicChunks } from './anthropic-stream.js';
+import { checkUpstreamModelId } from '../upstream-model-id.js';
 
 /** Stops discovery from following a `has_more` that never ends. */
 const MAX_MODEL_PAGES = 50;
@@ -39,6 +40,11 @@ export class AnthropicAdapter implements ProviderAdapter {
   ) {
     this.name = config.name;
     this.type = config.type;
+  }
+
+  /** The model goes in the body. */
+  upstreamModel(model: string): string {
+    return checkUpstreamModelId(model);
   }
 
   async complete(call: UpstreamCall): Promise<ChatCompletion> {
@@ -69,6 +75,7 @@ export class AnthropicAdapter implements ProviderAdapter {
         provider: this.name,
         method: 'GET',
         url: modelsPageUrl(this.config.baseUrl, afterId),
+        base: this.config.baseUrl,
         headers: anthropicHeaders(this.config, {}, false),
         signal,
       };
@@ -84,7 +91,7 @@ export class AnthropicAdapter implements ProviderAdapter {
 
   private messagesRequest(call: UpstreamCall, stream: boolean): UpstreamRequest {
     const body = toAnthropicRequest(call.body, {
-      model: call.model,
+      model: this.upstreamModel(call.model),
       stream,
       defaultMaxTokens: this.config.defaultMaxTokens,
     });
@@ -92,6 +99,7 @@ export class AnthropicAdapter implements ProviderAdapter {
       provider: this.name,
       method: 'POST',
       url: `${this.config.baseUrl}/v1/messages`,
+      base: this.config.baseUrl,
       headers: {
         ...anthropicHeaders(this.config, call.clientHeaders),
         accept: stream ? 'text/event-stream' : 'application/json',

@@ -1,5 +1,6 @@
 import { jsonFixture } from '../../../test/support/fixtures.js';
-import { geminiModelPath, parseGeminiModelsPage } from './gemini-models.js';
+import { ErrorCode } from '../../common/errors/gateway-error.js';
+import { canonicalGeminiModel, geminiModelPath, parseGeminiModelsPage } from './gemini-models.js';
 
 describe('parseGeminiModelsPage', () => {
   it('keeps generateContent models without the models/ prefix and returns the next page token', () => {
@@ -26,8 +27,45 @@ describe('geminiModelPath', () => {
     ['gemini-2.5-flash', 'models/gemini-2.5-flash'],
     ['models/gemini-2.5-flash', 'models/gemini-2.5-flash'],
     ['tunedModels/my-tuned-1', 'tunedModels/my-tuned-1'],
-    ['odd name?x', 'models/odd%20name%3Fx'],
+    ['models/tunedModels/my-tuned-1', 'tunedModels/my-tuned-1'],
   ])('%s → %s', (model, path) => {
     expect(geminiModelPath(model)).toBe(path);
+  });
+
+  it.each([
+    'odd name?x',
+    'openai/../gemini-2.5-pro',
+    '../../../../evil',
+    'openai/gemini-2.5-pro',
+    'models/../evil',
+    'tunedModels/../x',
+    'tunedModels/a/b',
+    'models/',
+    '..',
+    '.hidden',
+    '%2e%2e',
+    'gemini-2.5-pro:streamGenerateContent',
+    'gemini\u00a0pro',
+    'gemini-2.5-pro\u0000',
+  ])('refuses %j with a 400 invalid_model: it would change the URL path', (model) => {
+    let err: unknown;
+    try {
+      geminiModelPath(model);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({
+      code: ErrorCode.InvalidRequest,
+      param: 'model',
+      wireCode: 'invalid_model',
+    });
+  });
+});
+
+describe('canonicalGeminiModel', () => {
+  it('drops a models/ prefix so both spellings are one model', () => {
+    expect(canonicalGeminiModel('models/gemini-2.5-pro')).toBe('gemini-2.5-pro');
+    expect(canonicalGeminiModel('gemini-2.5-pro')).toBe('gemini-2.5-pro');
+    expect(canonicalGeminiModel('tunedModels/t-1')).toBe('tunedModels/t-1');
   });
 });

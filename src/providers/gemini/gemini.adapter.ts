@@ -12,7 +12,7 @@ import {
   type UpstreamErrorReader,
 } from '../upstream-exchange.js';
 import { geminiUpstreamError } from './gemini-errors.js';
-import { geminiModelPath, parseGeminiModelsPage } from './gemini-models.js';
+import { canonicalGeminiModel, geminiModelPath, parseGeminiModelsPage } from './gemini-models.js';
 import { toGeminiRequest } from './gemini-request.js';
 import { toChatCompletion, type GeminiResponseContext } from './gemini-response.js';
 import { geminiChunks, GeminiStreamTranslator } from './gemini-stream.js';
@@ -49,6 +49,11 @@ export class GeminiAdapter implements ProviderAdapter {
     this.newId = deps.newId ?? (() => `chatcmpl-${randomUUID().replaceAll('-', '')}`);
   }
 
+  /** The model is a segment of the URL path: see `canonicalGeminiModel`. */
+  upstreamModel(model: string): string {
+    return canonicalGeminiModel(model);
+  }
+
   async complete(call: UpstreamCall): Promise<ChatCompletion> {
     const req = this.chatRequest(call, false);
     const res = await sendOrThrow(this.http, req, this.toError, call.onUpstreamHeaders);
@@ -74,6 +79,7 @@ export class GeminiAdapter implements ProviderAdapter {
         provider: this.name,
         method: 'GET',
         url: `${this.config.baseUrl}/v1beta/models?${query.toString()}`,
+        base: this.config.baseUrl,
         headers: { ...this.config.headers, ...this.authHeaders() },
         signal,
       };
@@ -89,12 +95,14 @@ export class GeminiAdapter implements ProviderAdapter {
 
   private chatRequest(call: UpstreamCall, stream: boolean): UpstreamRequest {
     // Translating first means a request Gemini cannot take never leaves the gateway.
-    const body = toGeminiRequest(call.body, call.model);
+    const model = this.upstreamModel(call.model);
+    const body = toGeminiRequest(call.body, model);
     const method = stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
     return {
       provider: this.name,
       method: 'POST',
-      url: `${this.config.baseUrl}/v1beta/${geminiModelPath(call.model)}:${method}`,
+      url: `${this.config.baseUrl}/v1beta/${geminiModelPath(model)}:${method}`,
+      base: this.config.baseUrl,
       headers: {
         ...this.config.headers,
         ...this.authHeaders(),

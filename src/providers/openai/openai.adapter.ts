@@ -16,6 +16,7 @@ import { parseOpenAIError } from './openai-errors.js';
 import { toOpenAIRequestBody } from './openai-request.js';
 import { normalizeOpenAICompletion } from './openai-response.js';
 import { openAIChunks } from './openai-stream.js';
+import { checkUpstreamModelId } from '../upstream-model-id.js';
 
 /**
  * OpenAI, every OpenAI-compatible server, and Azure OpenAI: the same protocol, differing
@@ -42,6 +43,11 @@ export class OpenAIAdapter implements ProviderAdapter {
     this.query = isAzure ? `?api-version=${encodeURIComponent(config.apiVersion ?? '')}` : '';
   }
 
+  /** The model goes in the body; ids with `/` (OpenRouter's `openai/gpt-4o`) are fine. */
+  upstreamModel(model: string): string {
+    return checkUpstreamModelId(model);
+  }
+
   async complete(call: UpstreamCall): Promise<ChatCompletion> {
     const req = this.chatRequest(call, false);
     const res = await sendOrThrow(this.http, req, this.toError, call.onUpstreamHeaders);
@@ -62,6 +68,7 @@ export class OpenAIAdapter implements ProviderAdapter {
       provider: this.name,
       method: 'GET',
       url: `${this.config.baseUrl}/models${this.query}`,
+      base: this.config.baseUrl,
       headers: { ...this.config.headers, ...this.authHeaders },
       signal,
     };
@@ -81,17 +88,19 @@ export class OpenAIAdapter implements ProviderAdapter {
   }
 
   private chatRequest(call: UpstreamCall, stream: boolean): UpstreamRequest {
+    const model = this.upstreamModel(call.model);
     return {
       provider: this.name,
       method: 'POST',
       url: `${this.config.baseUrl}/chat/completions${this.query}`,
+      base: this.config.baseUrl,
       headers: {
         ...this.config.headers,
         ...this.authHeaders,
         'content-type': 'application/json',
         accept: stream ? 'text/event-stream' : 'application/json',
       },
-      body: JSON.stringify(toOpenAIRequestBody(call.body, call.model, stream)),
+      body: JSON.stringify(toOpenAIRequestBody(call.body, model, stream)),
       signal: call.signal,
     };
   }

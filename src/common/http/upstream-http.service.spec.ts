@@ -1,0 +1,93 @@
+import fc from 'fast-check';
+import { loadConfig } from '../../config/config.js';
+import { ErrorCode, GatewayError } from '../errors/gateway-error.js';
+import { UpstreamHttp, urlUnderBase } from './upstream-http.service.js';
+
+describe('urlUnderBase', () => {
+  const base = 'https://gemini.example/google/api';
+
+  it.each([
+    `${base}/v1beta/models/gemini-2.5-pro:generateContent`,
+    `${base}/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse`,
+    `${base}/v1beta/models?pageSize=1000`,
+    `${base}/chat/completions?api-version=2024-10-21`,
+  ])('lets %s through', (url) => {
+    expect(urlUnderBase(url, base)).toBe(new URL(url).href);
+  });
+
+  it('sends a `..` that stays under the base resolved, never as written', () => {
+    // The guard bounds the path; refusing such a model id is the router's job.
+    expect(
+      urlUnderBase(`${base}/v1beta/models/openai/../gemini-2.5-pro:generateContent`, base),
+    ).toBe(`${base}/v1beta/models/gemini-2.5-pro:generateContent`);
+  });
+
+  it.each([
+    [`${base}/v1beta/models/../../../../evil:generateContent`, 'above the base'],
+    [`${base}/v1beta/models/%2e%2e/%2e%2e/%2e%2e/%2e%2e/evil`, 'encoded dots'],
+    [`${base}/%2E./evil`, 'mixed encoded dots'],
+    [`${base}/v1beta/models/a%2F..%2F..%2Fevil`, 'encoded slashes'],
+    [`${base}/v1beta/models/a%5cevil`, 'encoded backslash'],
+    [`${base}/v1beta/models/a%2eevil`, 'encoded dot'],
+    ['https://gemini.example/google/apix/v1beta', 'a sibling path sharing the prefix'],
+    ['https://gemini.example/google', 'the parent'],
+    ['https://evil.example/google/api/v1beta', 'another host'],
+    ['http://gemini.example/google/api/v1beta', 'another scheme'],
+    ['https://gemini.example:444/google/api/v1beta', 'another port'],
+    ['https://user@gemini.example/google/api/v1beta', 'credentials added'],
+    ['not a url', 'unparsable'],
+  ])('refuses %s (%s)', (url) => {
+    expect(urlUnderBase(url, base)).toBeUndefined();
+  });
+
+  it('never returns a URL whose path leaves the base, for any appended text', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.constantFrom('..', '.', '%2e%2e', '%2E.', '%2f', '/', '\\', '?', '#', '@', ':', 'x'),
+            fc.string({ unit: 'binary', maxLength: 3 }),
+          ),
+          { maxLength: 8 },
+        ),
+        (parts) => {
+          const out = urlUnderBase(`${base}/${parts.join('')}`, base);
+          if (out === undefined) return;
+          const url = new URL(out);
+          expect(url.origin).toBe('https://gemini.example');
+          expect(url.pathname === '/google/api' || url.pathname.startsWith('/google/api/')).toBe(
+            true,
+          );
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe('UpstreamHttp', () => {
+  it('refuses to send a request outside its base, before any connection', async () => {
+    const http = new UpstreamHttp(loadConfig({ TOLLGATE_AUTH: 'disabled' }));
+    try {
+      const err = await http
+        .send({
+          provider: 'gemini',
+          method: 'POST',
+          url: 'http://127.0.0.1:9/google/api/../evil',
+          base: 'http://127.0.0.1:9/google/api',
+          headers: {},
+          signal: new AbortController().signal,
+        })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GatewayError);
+      expect(err).toMatchObject({
+        code: ErrorCode.InvalidRequest,
+        wireCode: 'upstream_url_refused',
+        message:
+          "Refused to send a request outside the configured base URL of the provider 'gemini'.",
+      });
+    } finally {
+      await http.onModuleDestroy();
+    }
+  });
+});
