@@ -1,4 +1,6 @@
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parsePriceOverrides, type PriceOverrides } from '../usage/pricing.js';
 
 export interface UsageConfig {
@@ -6,6 +8,13 @@ export interface UsageConfig {
   retentionDays: number;
   /** Where rows wait (JSON lines) while the database cannot take them. */
   spoolPath: string;
+  /**
+   * Which database the spool's rows belong to (a short hash, see `databaseIdentity`):
+   * written in each spool file's header, checked before a replay.
+   */
+  databaseId: string;
+  /** `/ready` answers 503 once unwritten rows are this old and nothing was written meanwhile. */
+  stuckAfterMs: number;
   /** A batch is written at least this often. */
   flushIntervalMs: number;
   /**
@@ -20,9 +29,10 @@ export interface UsageConfig {
 
 /**
  * The `usage:` and `pricing:` sections of tollgate.yaml. `TOLLGATE_USAGE_RETENTION_DAYS`
- * (already parsed by the caller) wins over `usage.retention_days`. The spool file sits
- * next to the SQLite database, or in ./data for PostgreSQL, unless `usage.spool_path`
- * says otherwise.
+ * (already parsed by the caller) wins over `usage.retention_days`. The spool file belongs
+ * to one database: `<db file>.usage-spool.jsonl` next to a SQLite file, or
+ * `./data/usage-spool-pg-<hash>.jsonl` for PostgreSQL (the hash of the URL without its
+ * password), unless `usage.spool_path` says otherwise.
  */
 export function loadUsageConfig(
   file: Record<string, unknown>,
@@ -40,7 +50,14 @@ export function loadUsageConfig(
       u = section as Record<string, unknown>;
     }
   }
-  const known = ['retention_days', 'spool_path', 'flush_interval_ms', 'batch_size', 'buffer_size'];
+  const known = [
+    'retention_days',
+    'spool_path',
+    'flush_interval_ms',
+    'batch_size',
+    'buffer_size',
+    'stuck_after_s',
+  ];
   for (const key of Object.keys(u)) {
     if (!known.includes(key)) {
       problems.push(`config usage.${key}: unknown setting (expected ${known.join(', ')})`);
@@ -66,6 +83,8 @@ export function loadUsageConfig(
   return {
     retentionDays: retentionDaysEnv ?? int('retention_days', 0, 0, 36_500),
     spoolPath,
+    databaseId: databaseIdentity(databaseUrl),
+    stuckAfterMs: int('stuck_after_s', 300, 1, 86_400) * 1_000,
     flushIntervalMs: int('flush_interval_ms', 1_000, 10, 60_000),
     batchSize: int('batch_size', 200, 1, 5_000),
     bufferSize: int('buffer_size', 20_000, 10, 1_000_000),
@@ -74,7 +93,45 @@ export function loadUsageConfig(
 }
 
 function defaultSpoolPath(databaseUrl: string): string {
-  const m = /^sqlite:(.+)$/.exec(databaseUrl);
-  if (m && m[1] !== ':memory:') return join(dirname(m[1]), 'usage-spool.jsonl');
-  return join('data', 'usage-spool.jsonl');
+  const sqlite = sqliteFile(databaseUrl);
+  if (sqlite === ':memory:') {
+    // Nothing of an in-memory database outlives its process: neither does its spool.
+    return join(tmpdir(), `tollgate-usage-spool-memory-${process.pid}.jsonl`);
+  }
+  if (sqlite !== undefined) return join(dirname(sqlite), `${basename(sqlite)}.usage-spool.jsonl`);
+  return join('data', `usage-spool-pg-${databaseIdentity(databaseUrl)}.jsonl`);
+}
+
+function sqliteFile(databaseUrl: string): string | undefined {
+  const m = /^sqlite:(.*)$/.exec(databaseUrl);
+  if (!m) return undefined;
+  return m[1] === '' || m[1] === ':memory:' ? ':memory:' : m[1].replace(/^\/\/(?=\/)/, '');
+}
+
+/**
+ * A short, credential-free hash naming one database. PostgreSQL: user, host, port,
+ * database and options (a schema in `search_path` is another database here), password
+ * left out. SQLite: the file's name; its spool sits beside it, so the pair moves together
+ * when the directory is mounted elsewhere. In-memory SQLite: this process.
+ */
+export function databaseIdentity(databaseUrl: string): string {
+  const sqlite = sqliteFile(databaseUrl);
+  let identity: string;
+  if (sqlite === ':memory:') {
+    identity = `sqlite::memory:#${process.pid}`;
+  } else if (sqlite !== undefined) {
+    identity = `sqlite:${basename(resolve(sqlite))}`;
+  } else {
+    try {
+      const u = new URL(databaseUrl);
+      const params = [...u.searchParams]
+        .filter(([k]) => !/pass|key|cert/i.test(k))
+        .sort(([a], [b]) => a.localeCompare(b));
+      const port = u.port || '5432';
+      identity = `postgres://${decodeURIComponent(u.username)}@${u.hostname.toLowerCase()}:${port}${u.pathname}?${new URLSearchParams(params).toString()}`;
+    } catch {
+      identity = databaseUrl.replace(/:[^:@/]*@/, '@');
+    }
+  }
+  return createHash('sha256').update(identity).digest('hex').slice(0, 12);
 }

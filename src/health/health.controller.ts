@@ -33,11 +33,11 @@ export class HealthController {
   @ApiOkResponse({ type: ReadyDto })
   @ApiServiceUnavailableResponse({ type: ReadyDto })
   async ready(@Res() res: ServerResponse): Promise<void> {
-    const { ready, checks } = await this.readiness.status();
+    const { ready, checks, details } = await this.readiness.status();
     sendJson(
       res,
       ready ? 200 : 503,
-      { status: ready ? 'ready' : 'unavailable', checks },
+      { status: ready ? 'ready' : 'unavailable', checks, ...details },
       undefined,
     );
   }

@@ -1,7 +1,14 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RequestContext } from '../common/context/request-context.js';
 import { ResponseEndHooks } from '../http/response-end-hooks.js';
+
+/** What the usage writer reports to `/metrics` (see UsageRecorder.state). */
+export interface UsageWriterStats {
+  queue: number;
+  oldestAgeS: number;
+  deadLetters: number;
+}
 
 /**
  * Prometheus metrics. Observed once per request when its response is over, from the
@@ -85,6 +92,46 @@ export class MetricsService implements OnModuleInit {
       completionTokens: this.tokens.labels({ provider, model, kind: 'completion' }),
     };
   }
+
+  /**
+   * The usage writer's backlog, read at each scrape from `stats` (the recorder's state):
+   * rows not yet written, the age of the oldest, rows dead-lettered since start.
+   */
+  watchUsageWriter(stats: () => UsageWriterStats): void {
+    const first = this.usageWriterStats === undefined;
+    this.usageWriterStats = stats;
+    if (!first) return;
+    const read = (): UsageWriterStats => this.usageWriterStats!();
+    new Gauge({
+      name: 'tollgate_usage_writer_queue_rows',
+      help: 'Usage rows not yet in the database (buffered in memory or waiting in the spool)',
+      registers: [this.registry],
+      collect() {
+        this.set(read().queue);
+      },
+    });
+    new Gauge({
+      name: 'tollgate_usage_writer_oldest_age_seconds',
+      help: 'Age of the oldest usage row not yet in the database (0 when none)',
+      registers: [this.registry],
+      collect() {
+        this.set(read().oldestAgeS);
+      },
+    });
+    let counted = 0;
+    new Counter({
+      name: 'tollgate_usage_dead_letter_rows_total',
+      help: 'Usage rows the database refused, kept in the dead-letter file',
+      registers: [this.registry],
+      collect() {
+        const total = read().deadLetters;
+        if (total > counted) this.inc(total - counted);
+        counted = total;
+      },
+    });
+  }
+
+  private usageWriterStats?: () => UsageWriterStats;
 
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };

@@ -219,7 +219,7 @@ describe('pricing configuration', () => {
       problems,
     );
     expect(problems).toEqual([
-      'config usage.colour: unknown setting (expected retention_days, spool_path, flush_interval_ms, batch_size, buffer_size)',
+      'config usage.colour: unknown setting (expected retention_days, spool_path, flush_interval_ms, batch_size, buffer_size, stuck_after_s)',
       'config usage.retention_days must be an integer between 0 and 36500',
       'config pricing.openai.gpt-4o.input must be a number of USD per 1M tokens, got -1',
       'config pricing.openai.gpt-4o.output must be a number of USD per 1M tokens, got "ten"',
@@ -231,14 +231,30 @@ describe('pricing configuration', () => {
     ]);
   });
 
-  it('defaults: keep usage forever, spool next to the SQLite file, env retention wins', () => {
+  it('defaults: keep usage forever, a spool per database, env retention wins', () => {
     const problems: string[] = [];
     const c = loadUsageConfig({}, undefined, 'sqlite:/var/lib/tollgate/usage.db', [], problems);
     expect(c.retentionDays).toBe(0);
-    expect(c.spoolPath).toBe('/var/lib/tollgate/usage-spool.jsonl');
-    expect(loadUsageConfig({}, undefined, 'postgres://db/x', [], problems).spoolPath).toBe(
-      'data/usage-spool.jsonl',
+    expect(c.spoolPath).toBe('/var/lib/tollgate/usage.db.usage-spool.jsonl');
+    expect(c.stuckAfterMs).toBe(300_000);
+    const pg = (url: string) => loadUsageConfig({}, undefined, url, [], problems);
+    expect(pg('postgres://db/x').spoolPath).toMatch(/^data\/usage-spool-pg-[0-9a-f]{12}\.jsonl$/);
+    // One database, one spool: the password is not part of its identity...
+    expect(pg('postgres://u:one@db:5432/x').spoolPath).toBe(pg('postgres://u:two@db/x').spoolPath);
+    expect(pg('postgres://u:secret@db/x').spoolPath).not.toContain('secret');
+    // ...but another database, server, user or schema is another spool.
+    const spools = new Set(
+      [
+        'postgres://u@db/x',
+        'postgres://u@db/y',
+        'postgres://u@other/x',
+        'postgres://v@db/x',
+        'postgres://u@db/x?options=-c%20search_path%3Da',
+        'postgres://u@db/x?options=-c%20search_path%3Db',
+      ].map((u) => pg(u).spoolPath),
     );
+    expect(spools.size).toBe(6);
+    expect(pg('sqlite:/a/one.db').databaseId).not.toBe(pg('sqlite:/a/two.db').databaseId);
     expect(
       loadUsageConfig({ usage: { retention_days: 30 } }, 7, 'postgres://db/x', [], problems)
         .retentionDays,

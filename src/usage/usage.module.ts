@@ -23,6 +23,8 @@ import { UsageService } from './usage.service.js';
       inject: [TOLLGATE_CONFIG],
       useFactory: (config: TollgateConfig): UsageRecorderOptions => ({
         spoolPath: config.usage.spoolPath,
+        databaseId: config.usage.databaseId,
+        stuckAfterMs: config.usage.stuckAfterMs,
         flushIntervalMs: config.usage.flushIntervalMs,
         batchSize: config.usage.batchSize,
         bufferSize: config.usage.bufferSize,

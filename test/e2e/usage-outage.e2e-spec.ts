@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { UsageRecorder } from '../../src/usage/usage-recorder.service.js';
+import { isSpoolHeader } from '../../src/usage/usage-spool.js';
 import { createTestSchema, describeWith, type TestSchema } from '../support/external-services.js';
 import { jsonFixture } from '../support/fixtures.js';
 import { MASTER_KEY, startGateway, type RunningGateway } from '../support/gateway.js';
@@ -80,11 +81,7 @@ function outageSuite(makeOutage: () => Promise<Outage>): void {
     for (let i = 0; i < 400; i++) {
       await recorder.flush();
       const spool = join(dir, 'usage-spool.jsonl');
-      if (
-        recorder.counters().buffered === 0 &&
-        !existsSync(spool) &&
-        !existsSync(`${spool}.replay`)
-      ) {
+      if (recorder.state().queue === 0 && !existsSync(spool) && !existsSync(`${spool}.replay`)) {
         return;
       }
       await sleep(25);
@@ -148,7 +145,7 @@ function outageSuite(makeOutage: () => Promise<Outage>): void {
       existsSync(join(dir, file))
         ? readFileSync(join(dir, file), 'utf8')
             .split('\n')
-            .filter(Boolean)
+            .filter((line) => line !== '' && !isSpoolHeader(line))
             .map((line) => (JSON.parse(line) as { requestId: string }).requestId)
         : [],
     );

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import type { UsageRecord } from '../../src/usage/usage-record.js';
 
@@ -31,3 +32,14 @@ export function usageRecord(overrides: Partial<UsageRecord> = {}): UsageRecord {
     ...overrides,
   };
 }
+
+/** Any string: full Unicode, NUL, lone surrogates (binary units), sometimes very long. */
+export const anyText = (): fc.Arbitrary<string> =>
+  fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc.string({ unit: 'grapheme', maxLength: 20 }),
+    fc.constantFrom('\u0000', 'x\u0000', '\uD800', '\uDFFF\uD800', 'a\uD83D', '\uD83D\uDE00'),
+    fc
+      .tuple(fc.string({ unit: 'binary', maxLength: 3 }), fc.integer({ min: 200, max: 20_000 }))
+      .map(([s, n]) => (s || 'ü').repeat(n)),
+  );
