@@ -38,7 +38,7 @@ export function rawExchange(
       try {
         resolve({ ...parse(Buffer.concat(chunks).toString('utf8')), closedByServer, firstByteMs });
       } catch (err) {
-        reject(err);
+        reject(err instanceof Error ? err : new Error(String(err)));
       }
     };
     const timer = setTimeout(() => finish(false), waitMs);
