@@ -24,13 +24,10 @@ if (stale) {
   process.stderr.write('tollgate: building…\n');
   const r = spawnSync(
     process.execPath,
-    [
-      join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
-      '-p',
-      join(root, 'tsconfig.build.json'),
-    ],
+    [join(root, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build'],
     {
       stdio: 'inherit',
+      cwd: root,
     },
   );
   if (r.status !== 0) process.exit(r.status ?? 1);
