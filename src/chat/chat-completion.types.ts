@@ -2,103 +2,28 @@
  * The OpenAI Chat Completions wire shapes as Tollgate uses them internally, plus the
  * gateway's additions (`provider`, `usage.raw_usage`, `reasoning_content`).
  * Field names stay snake_case: these objects go on the wire as they are.
+ *
+ * The request side is the request DTO itself (src/chat/dto), the one definition its
+ * OpenAPI schema and runtime validator also come from.
  */
+import type {
+  ChatCompletionRequestDto,
+  ChatMessageDto,
+  NamedToolChoiceDto,
+  ToolCallDto,
+  ToolDto,
+} from './dto/chat-completion-request.dto.js';
+import type { REASONING_EFFORTS, TOOL_CHOICE_MODES } from './dto/chat-enums.js';
 
-export type Role = 'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function';
-
-export interface TextPart {
-  type: 'text';
-  text: string;
-}
-export interface ImagePart {
-  type: 'image_url';
-  image_url: { url: string; detail?: 'auto' | 'low' | 'high' };
-}
-export interface AudioPart {
-  type: 'input_audio';
-  input_audio: { data: string; format: string };
-}
-export interface FilePart {
-  type: 'file';
-  file: { file_data?: string; file_id?: string; filename?: string };
-}
-export interface RefusalPart {
-  type: 'refusal';
-  refusal: string;
-}
-export type ContentPart = TextPart | ImagePart | AudioPart | FilePart | RefusalPart;
-
-export interface ToolCall {
-  id: string;
-  type: 'function';
-  function: { name: string; arguments: string };
-  /** Provider-specific data carried through the OpenAI shape (e.g. Gemini thought signatures). */
-  extra_content?: Record<string, unknown>;
-}
-
-export interface ChatMessage {
-  role: Role;
-  content?: string | ContentPart[] | null;
-  name?: string;
-  tool_calls?: ToolCall[];
-  tool_call_id?: string;
-  reasoning_content?: string | null;
-  /** Signature of `reasoning_content` (Anthropic thinking), sent back unchanged. */
-  reasoning_signature?: string;
-  [extra: string]: unknown;
-}
-
-export interface FunctionTool {
-  type: 'function';
-  function: {
-    name: string;
-    description?: string;
-    parameters?: Record<string, unknown>;
-    strict?: boolean | null;
-  };
-}
-
-export type ToolChoice =
-  'none' | 'auto' | 'required' | { type: 'function'; function: { name: string } };
-
-export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+export type { ContentPart } from './dto/content-part.dto.js';
 
 /** A validated client request body. Unknown fields are kept and forwarded to OpenAI-family upstreams. */
-export interface ChatCompletionRequest {
-  model: string;
-  messages: ChatMessage[];
-  provider?: string;
-  stream?: boolean | null;
-  stream_options?: { include_usage?: boolean; [k: string]: unknown } | null;
-  max_tokens?: number | null;
-  max_completion_tokens?: number | null;
-  temperature?: number | null;
-  top_p?: number | null;
-  n?: number | null;
-  stop?: string | string[] | null;
-  presence_penalty?: number | null;
-  frequency_penalty?: number | null;
-  seed?: number | null;
-  user?: string;
-  tools?: FunctionTool[];
-  tool_choice?: ToolChoice;
-  parallel_tool_calls?: boolean;
-  reasoning?: { effort?: ReasoningEffort; [k: string]: unknown } | null;
-  reasoning_effort?: ReasoningEffort | null;
-  response_format?:
-    | { type: 'text' }
-    | { type: 'json_object' }
-    | {
-        type: 'json_schema';
-        json_schema: {
-          name: string;
-          schema?: Record<string, unknown>;
-          strict?: boolean | null;
-          description?: string;
-        };
-      };
-  [extra: string]: unknown;
-}
+export type ChatCompletionRequest = ChatCompletionRequestDto;
+export type ChatMessage = ChatMessageDto;
+export type ToolCall = ToolCallDto;
+export type FunctionTool = ToolDto;
+export type ToolChoice = (typeof TOOL_CHOICE_MODES)[number] | NamedToolChoiceDto;
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
 
 export interface Usage {
   prompt_tokens: number;

@@ -18,7 +18,6 @@ import { ErrorResponseDto } from '../common/dto/error-response.dto.js';
 import { sendJson } from '../common/http/json-response.js';
 import { relaySse } from '../common/sse/sse-relay.js';
 import { RecordUsage } from '../usage/usage.interceptor.js';
-import type { ChatCompletionRequest } from './chat-completion.types.js';
 import { ChatService } from './chat.service.js';
 import { ChatCompletionRequestDto } from './dto/chat-completion-request.dto.js';
 import {
@@ -61,12 +60,11 @@ export class ChatController {
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto })
   @ApiTooManyRequestsResponse({ type: ErrorResponseDto })
   async create(
-    @Body() dto: ChatCompletionRequestDto,
+    @Body() body: ChatCompletionRequestDto,
     @Ctx() ctx: RequestContext,
     @Req() req: IncomingMessage,
     @Res() res: ServerResponse,
   ): Promise<void> {
-    const body = dto as unknown as ChatCompletionRequest;
     if (body.stream === true) {
       await relaySse(
         res,

@@ -19,16 +19,34 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ValidatedBy } from '../../common/validation/validated-by.decorator.js';
-import { REASONING_EFFORTS, ROLES } from './chat-enums.js';
-import { validateChatRequest } from './chat-request.validator.js';
-import { CONTENT_PART_DTOS } from './content-part.dto.js';
-import { IsMessageContent, IsStop, IsToolChoice } from './content.validator.js';
+import { REASONING_EFFORTS, ROLES, TOOL_CHOICE_MODES } from './chat-enums.js';
+import { deriveChatRequestValidator } from './chat-request.validator.js';
+import { CONTENT_PART_DTOS, type ContentPart } from './content-part.dto.js';
+
+/*
+ * The chat request contract, defined once. The OpenAPI schema is generated from these
+ * classes (Swagger plugin metadata in src/metadata.ts); the runtime validator is that same
+ * schema compiled with Ajv, plus the few rules a schema cannot say (chat-request.validator.ts);
+ * the TypeScript type of a validated body is these classes (chat-completion.types.ts).
+ * Adding a parameter is adding a property here.
+ *
+ * Properties with @IsOptional() also accept null, as OpenAI does (the type says so where
+ * the code reading it handles null).
+ */
 
 const contentSchema = {
   nullable: true,
   oneOf: [
     { type: 'string' },
-    { type: 'array', items: { oneOf: CONTENT_PART_DTOS.map((d) => ({ $ref: getSchemaPath(d) })) } },
+    {
+      type: 'array',
+      items: {
+        type: 'object',
+        title: 'content part',
+        oneOf: CONTENT_PART_DTOS.map((d) => ({ $ref: getSchemaPath(d) })),
+        discriminator: { propertyName: 'type' },
+      },
+    },
   ],
 };
 
@@ -66,10 +84,9 @@ export class ChatMessageDto {
   @IsIn(ROLES)
   role!: (typeof ROLES)[number];
 
-  /** A string, or an array of content parts (text, image_url, input_audio, file). Null only for assistant messages with tool calls. */
+  /** A string, or an array of content parts (text, image_url, input_audio, file; refusal for assistant messages). Null or absent only for assistant messages. */
   @ApiProperty(contentSchema)
-  @IsMessageContent()
-  content?: string | object[] | null;
+  content?: string | ContentPart[] | null;
 
   @IsOptional()
   @IsString()
@@ -80,7 +97,7 @@ export class ChatMessageDto {
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => ToolCallDto)
-  tool_calls?: ToolCallDto[];
+  tool_calls?: ToolCallDto[] | null;
 
   /** For `role: "tool"`: the id of the tool call this message answers. */
   @ValidateIf((m: ChatMessageDto) => m.role === 'tool' || m.tool_call_id !== undefined)
@@ -91,16 +108,19 @@ export class ChatMessageDto {
   /** Reasoning text of an earlier assistant turn (returned by reasoning models). */
   @IsOptional()
   @IsString()
-  reasoning_content?: string;
+  reasoning_content?: string | null;
 
   /** Signature of that reasoning, as returned by the gateway (Anthropic thinking); send it back unchanged. */
   @IsOptional()
   @IsString()
-  reasoning_signature?: string;
+  reasoning_signature?: string | null;
+
+  /** Fields not declared here are forwarded to OpenAI-family upstreams. */
+  [extra: string]: unknown;
 }
 
 export class FunctionDefinitionDto {
-  /** a-z, A-Z, 0-9, underscores and dashes, at most 64 characters. */
+  /** 1-64 characters of a-z, A-Z, 0-9, underscores, dots and dashes. */
   @Matches(/^[a-zA-Z0-9_.-]{1,64}$/, {
     message: 'function.name must be 1-64 characters of a-z, A-Z, 0-9, _, . or -',
   })
@@ -117,7 +137,7 @@ export class FunctionDefinitionDto {
 
   @IsOptional()
   @IsBoolean()
-  strict?: boolean;
+  strict?: boolean | null;
 }
 
 export class ToolDto {
@@ -134,13 +154,34 @@ export class StreamOptionsDto {
   /** When true, a final chunk with `choices: []` carries the usage of the whole stream. */
   @IsOptional()
   @IsBoolean()
-  include_usage?: boolean;
+  include_usage?: boolean | null;
+
+  [extra: string]: unknown;
 }
 
 export class ReasoningDto {
   @IsOptional()
   @IsIn(REASONING_EFFORTS)
-  effort?: (typeof REASONING_EFFORTS)[number];
+  effort?: (typeof REASONING_EFFORTS)[number] | null;
+
+  [extra: string]: unknown;
+}
+
+export class ToolChoiceFunctionDto {
+  @IsString()
+  @IsNotEmpty()
+  name!: string;
+}
+
+/** Forces a call of the named function. */
+export class NamedToolChoiceDto {
+  @IsIn(['function'])
+  type!: 'function';
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => ToolChoiceFunctionDto)
+  function!: ToolChoiceFunctionDto;
 }
 
 export class JsonSchemaFormatDto {
@@ -150,21 +191,22 @@ export class JsonSchemaFormatDto {
 
   @IsOptional()
   @IsString()
-  description?: string;
+  description?: string | null;
 
   @IsOptional()
   @IsObject()
-  schema?: Record<string, unknown>;
+  schema?: Record<string, unknown> | null;
 
   @IsOptional()
   @IsBoolean()
-  strict?: boolean;
+  strict?: boolean | null;
 }
 
 export class ResponseFormatDto {
   @IsIn(['text', 'json_object', 'json_schema'])
   type!: 'text' | 'json_object' | 'json_schema';
 
+  /** Required with `type: "json_schema"`. */
   @ValidateIf((f: ResponseFormatDto) => f.type === 'json_schema')
   @IsDefined()
   @ValidateNested()
@@ -172,11 +214,18 @@ export class ResponseFormatDto {
   json_schema?: JsonSchemaFormatDto;
 }
 
+/** A validated `response_format`: `json_schema` is there when the type says so. */
+export type ResponseFormat =
+  | (ResponseFormatDto & { type: 'text' })
+  | (ResponseFormatDto & { type: 'json_object' })
+  | (ResponseFormatDto & { type: 'json_schema'; json_schema: JsonSchemaFormatDto });
+
 /**
  * OpenAI Chat Completions request. Fields not listed here are forwarded unchanged to
  * OpenAI-family upstreams.
  */
-@ValidatedBy(validateChatRequest)
+@ApiExtraModels(NamedToolChoiceDto)
+@ValidatedBy(deriveChatRequestValidator)
 export class ChatCompletionRequestDto {
   /** `provider/model` (e.g. `openai/gpt-4o-mini`), a model name served by exactly one provider, or a configured alias. */
   @IsString()
@@ -197,42 +246,42 @@ export class ChatCompletionRequestDto {
 
   @IsOptional()
   @IsBoolean()
-  stream?: boolean;
+  stream?: boolean | null;
 
   @IsOptional()
   @ValidateNested()
   @Type(() => StreamOptionsDto)
-  stream_options?: StreamOptionsDto;
+  stream_options?: StreamOptionsDto | null;
 
   /** Upper bound on generated tokens (legacy name of max_completion_tokens). */
   @IsOptional()
   @IsInt()
   @Min(1)
-  max_tokens?: number;
+  max_tokens?: number | null;
 
   @IsOptional()
   @IsInt()
   @Min(1)
-  max_completion_tokens?: number;
+  max_completion_tokens?: number | null;
 
   @IsOptional()
   @IsNumber()
   @Min(0)
   @Max(2)
-  temperature?: number;
+  temperature?: number | null;
 
   @IsOptional()
   @IsNumber()
   @Min(0)
   @Max(1)
-  top_p?: number;
+  top_p?: number | null;
 
   /** How many choices to generate. */
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(128)
-  n?: number;
+  n?: number | null;
 
   /** Up to 4 sequences where generation stops. */
   @ApiProperty({
@@ -240,43 +289,42 @@ export class ChatCompletionRequestDto {
     oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, maxItems: 4 }],
   })
   @IsOptional()
-  @IsStop()
-  stop?: string | string[];
+  stop?: string | string[] | null;
 
   @IsOptional()
   @IsNumber()
   @Min(-2)
   @Max(2)
-  presence_penalty?: number;
+  presence_penalty?: number | null;
 
   @IsOptional()
   @IsNumber()
   @Min(-2)
   @Max(2)
-  frequency_penalty?: number;
+  frequency_penalty?: number | null;
 
   @IsOptional()
   @IsObject()
-  logit_bias?: Record<string, number>;
+  logit_bias?: Record<string, number> | null;
 
   @IsOptional()
   @IsBoolean()
-  logprobs?: boolean;
+  logprobs?: boolean | null;
 
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(20)
-  top_logprobs?: number;
+  top_logprobs?: number | null;
 
   @IsOptional()
   @IsInt()
-  seed?: number;
+  seed?: number | null;
 
   /** End-user identifier, recorded with usage. */
   @IsOptional()
   @IsString()
-  user?: string;
+  user?: string | null;
 
   @IsOptional()
   @IsArray()
@@ -288,57 +336,48 @@ export class ChatCompletionRequestDto {
   @ApiProperty({
     required: false,
     oneOf: [
-      { type: 'string', enum: ['none', 'auto', 'required'] },
-      {
-        type: 'object',
-        properties: {
-          type: { type: 'string', enum: ['function'] },
-          function: {
-            type: 'object',
-            properties: { name: { type: 'string' } },
-            required: ['name'],
-          },
-        },
-        required: ['type', 'function'],
-      },
+      { type: 'string', enum: [...TOOL_CHOICE_MODES] },
+      { $ref: getSchemaPath(NamedToolChoiceDto) },
     ],
   })
   @IsOptional()
-  @IsToolChoice()
-  tool_choice?: string | object;
+  tool_choice?: (typeof TOOL_CHOICE_MODES)[number] | NamedToolChoiceDto;
 
   @IsOptional()
   @IsBoolean()
-  parallel_tool_calls?: boolean;
+  parallel_tool_calls?: boolean | null;
 
   @IsOptional()
   @ValidateNested()
   @Type(() => ReasoningDto)
-  reasoning?: ReasoningDto;
+  reasoning?: ReasoningDto | null;
 
   @IsOptional()
   @IsIn(REASONING_EFFORTS)
-  reasoning_effort?: (typeof REASONING_EFFORTS)[number];
+  reasoning_effort?: (typeof REASONING_EFFORTS)[number] | null;
 
+  @ApiProperty({ type: () => ResponseFormatDto, required: false })
   @IsOptional()
   @ValidateNested()
   @Type(() => ResponseFormatDto)
-  response_format?: ResponseFormatDto;
+  response_format?: ResponseFormat | null;
 
   @IsOptional()
   @IsString()
-  service_tier?: string;
+  service_tier?: string | null;
 
   @IsOptional()
   @IsBoolean()
-  store?: boolean;
+  store?: boolean | null;
 
   @IsOptional()
   @IsObject()
-  metadata?: Record<string, string>;
+  metadata?: Record<string, string> | null;
 
   @IsOptional()
   @IsArray()
   @IsString({ each: true })
-  modalities?: string[];
+  modalities?: string[] | null;
+
+  [extra: string]: unknown;
 }

@@ -1,6 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { IsNotEmpty, IsString } from 'class-validator';
 
-/** Documentation shapes of message content parts; validation is `IsMessageContent`. */
+/**
+ * Message content parts. Their schemas validate `content` (see chat-request.validator.ts);
+ * which part types a role may send is checked there too.
+ */
 export class TextPartDto {
   @ApiProperty({ enum: ['text'] })
   type!: 'text';
@@ -9,6 +13,8 @@ export class TextPartDto {
 
 export class ImageUrlDto {
   /** An http(s) URL or a `data:` URL with base64 image data. */
+  @IsString()
+  @IsNotEmpty()
   url!: string;
   @ApiProperty({ enum: ['auto', 'low', 'high'], required: false })
   detail?: 'auto' | 'low' | 'high';
@@ -33,7 +39,9 @@ export class InputAudioPartDto {
   input_audio!: InputAudioDto;
 }
 
+/** `file_data` (base64) or `file_id` is required. */
 export class FileDto {
+  /** Base64-encoded file data. */
   file_data?: string;
   file_id?: string;
   filename?: string;
@@ -58,3 +66,5 @@ export const CONTENT_PART_DTOS = [
   FilePartDto,
   RefusalPartDto,
 ] as const;
+
+export type ContentPart = InstanceType<(typeof CONTENT_PART_DTOS)[number]>;

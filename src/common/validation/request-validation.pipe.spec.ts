@@ -2,17 +2,18 @@ import { jest } from '@jest/globals';
 import { IsString } from 'class-validator';
 import { ErrorCode, GatewayError } from '../errors/gateway-error.js';
 import { RequestValidationPipe } from './request-validation.pipe.js';
-import { ValidatedBy } from './validated-by.decorator.js';
+import { ValidatedBy, validatorOf, type FastValidator } from './validated-by.decorator.js';
 
-const fast = jest.fn((body: unknown) =>
+const derived = jest.fn<FastValidator>((body: unknown) =>
   (body as { name?: unknown }).name === 'bad'
     ? new GatewayError(ErrorCode.InvalidRequest, 'bad name', { param: 'name' })
     : null,
 );
+const factory = jest.fn(async () => derived);
 
-@ValidatedBy(fast)
-class FastDto {
-  // class-validator would reject a number here; the fast validator decides instead.
+@ValidatedBy(factory)
+class DerivedDto {
+  // class-validator would reject a number here; the derived validator decides instead.
   @IsString()
   name!: string;
 }
@@ -24,17 +25,25 @@ class PlainDto {
 
 describe('RequestValidationPipe', () => {
   const pipe = new RequestValidationPipe();
-  beforeEach(() => fast.mockClear());
+  beforeEach(() => derived.mockClear());
 
-  it('runs a DTO-declared fast validator instead of class-validator, returning the body as sent', async () => {
+  it('runs a DTO-declared derived validator instead of class-validator, returning the body as sent', async () => {
     const body = { name: 42, extra: true };
-    await expect(pipe.transform(body, { type: 'body', metatype: FastDto })).resolves.toBe(body);
-    expect(fast).toHaveBeenCalledWith(body);
+    await expect(pipe.transform(body, { type: 'body', metatype: DerivedDto })).resolves.toBe(body);
+    expect(derived).toHaveBeenCalledWith(body);
     await expect(
-      pipe.transform({ name: 'bad' }, { type: 'body', metatype: FastDto }),
+      pipe.transform({ name: 'bad' }, { type: 'body', metatype: DerivedDto }),
     ).rejects.toMatchObject({
       param: 'name',
     });
+  });
+
+  it('builds the derived validator once, then hands it out without waiting', async () => {
+    await pipe.transform({ name: 'x' }, { type: 'body', metatype: DerivedDto });
+    await pipe.transform({ name: 'y' }, { type: 'body', metatype: DerivedDto });
+    expect(factory).toHaveBeenCalledTimes(1);
+    expect(validatorOf(DerivedDto)).toBe(derived);
+    expect(validatorOf(PlainDto)).toBeUndefined();
   });
 
   it('uses class-validator for other DTOs, naming the param', async () => {
@@ -44,7 +53,7 @@ describe('RequestValidationPipe', () => {
       code: ErrorCode.InvalidRequest,
       param: 'name',
     });
-    expect(fast).not.toHaveBeenCalled();
+    expect(derived).not.toHaveBeenCalled();
   });
 
   it('refuses a body that is not a JSON object', async () => {

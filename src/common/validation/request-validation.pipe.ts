@@ -1,12 +1,13 @@
 import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 import { ErrorCode, GatewayError } from '../errors/gateway-error.js';
-import { fastValidatorOf } from './validated-by.decorator.js';
+import { validatorOf } from './validated-by.decorator.js';
 
 /**
- * class-validator over the DTO, with failures reported as one OpenAI-style 400 naming
- * the first offending field as `param` (`messages[2].content`). The validated value is
- * returned as the client sent it (no whitelist, no transform), so unknown fields survive
- * to be forwarded upstream.
+ * Validates request bodies, failures reported as one OpenAI-style 400 naming the first
+ * offending field as `param` (`messages[2].content`). A DTO declaring `@ValidatedBy` gets
+ * its derived validator (the chat request: its OpenAPI schema compiled with Ajv); other
+ * DTOs get class-validator. The validated value is returned as the client sent it (no
+ * whitelist, no transform), so unknown fields survive to be forwarded upstream.
  */
 export class RequestValidationPipe extends ValidationPipe {
   constructor() {
@@ -27,9 +28,10 @@ export class RequestValidationPipe extends ValidationPipe {
     ) {
       throw new GatewayError(ErrorCode.InvalidRequest, 'The request body must be a JSON object.');
     }
-    const fast = fastValidatorOf(metadata.metatype);
-    if (fast) {
-      const err = fast(value);
+    const derived = validatorOf(metadata.metatype);
+    if (derived) {
+      const validate = typeof derived === 'function' ? derived : await derived;
+      const err = validate(value);
       if (err) throw err;
       return value;
     }
