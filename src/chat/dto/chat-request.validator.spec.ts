@@ -1,3 +1,6 @@
+// The plugin metadata imports every DTO and controller module at once; loading the app's
+// module graph first keeps the test runner's ES module cache from racing on them.
+import '../../app.module.js';
 import fc from 'fast-check';
 import { getMetadataStorage } from 'class-validator';
 import type { SchemaObject } from '@nestjs/swagger';
