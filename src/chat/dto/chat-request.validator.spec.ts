@@ -424,6 +424,42 @@ describe('the chat request validator derived from the DTO', () => {
     expect(validate(body)?.message).toBe(message);
   });
 
+  it('reads null optionals as unset, so no translator meets a null (tool_choice: null reached Anthropic as a TypeError)', () => {
+    const body = {
+      model: 'm',
+      provider: null,
+      tool_choice: null,
+      stop: null,
+      tools: [{ type: 'function', function: { name: 'f', description: null, parameters: null } }],
+      messages: [
+        { role: 'user', content: 'hi', name: null },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }],
+        },
+      ],
+    };
+    expect(validate(body)).toBeNull();
+    expect(body).toEqual({
+      model: 'm',
+      tools: [{ type: 'function', function: { name: 'f' } }],
+      messages: [
+        { role: 'user', content: 'hi' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }],
+        },
+      ],
+    });
+    expect(
+      validate({ model: 'm', messages: [{ role: 'tool', content: 'x', tool_call_id: null }] }),
+    ).toMatchObject({
+      param: 'messages[0].tool_call_id',
+    });
+  });
+
   it('rejects a body that is not an object', () => {
     expect(validate([1])).toMatchObject({
       message: 'The request body must be an object.',

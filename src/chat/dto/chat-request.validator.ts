@@ -34,6 +34,7 @@ const PART_TYPES_BY_ROLE: Record<string, readonly string[]> = {
  * message's role or on a sibling field.
  */
 export function checkChatRules(body: ChatCompletionRequest): GatewayError | null {
+  dropNullOptionals(body);
   const messages = body.messages;
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i];
@@ -65,6 +66,27 @@ export function checkChatRules(body: ChatCompletionRequest): GatewayError | null
     return fail('response_format.json_schema', 'json_schema is required with type "json_schema"');
   }
   return null;
+}
+
+/**
+ * OpenAI reads `null` for an optional field as "not set"; so does every translator once
+ * the nulls are gone. Dropped at the top level, in messages (but `content`, where null
+ * means "tool calls only") and in tool functions, so no translator meets a null it does
+ * not expect. The forwarded body means the same to an OpenAI-family upstream.
+ */
+export function dropNullOptionals(body: ChatCompletionRequest): void {
+  const top = body as unknown as Record<string, unknown>;
+  for (const key in top) if (top[key] === null) delete top[key];
+  for (const m of body.messages) {
+    const msg = m as unknown as Record<string, unknown>;
+    for (const key in msg) if (msg[key] === null && key !== 'content') delete msg[key];
+  }
+  if (Array.isArray(body.tools)) {
+    for (const t of body.tools) {
+      const fn = (t as { function?: Record<string, unknown> }).function;
+      if (fn) for (const key in fn) if (fn[key] === null) delete fn[key];
+    }
+  }
 }
 
 function fail(param: string, problem: string): GatewayError {
