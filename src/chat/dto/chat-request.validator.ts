@@ -83,7 +83,7 @@ export function dropNullOptionals(body: ChatCompletionRequest): void {
   }
   if (Array.isArray(body.tools)) {
     for (const t of body.tools) {
-      const fn = (t as { function?: Record<string, unknown> }).function;
+      const fn = (t as unknown as { function?: Record<string, unknown> }).function;
       if (fn) for (const key in fn) if (fn[key] === null) delete fn[key];
     }
   }
