@@ -39,6 +39,8 @@ export function statusAndType(err: GatewayError): { status: number; type: string
     case ErrorCode.UpstreamUnreachable:
     case ErrorCode.UpstreamInvalidResponse:
       return { status: 502, type: 'upstream_error' };
+    case ErrorCode.ServiceUnavailable:
+      return { status: 503, type: 'service_unavailable_error' };
     case ErrorCode.Internal:
       return { status: 500, type: 'server_error' };
   }

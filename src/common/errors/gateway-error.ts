@@ -21,6 +21,8 @@ export enum ErrorCode {
   UpstreamUnreachable = 'upstream_unreachable',
   UpstreamInvalidResponse = 'upstream_invalid_response',
   Unsupported = 'unsupported_parameter',
+  /** The gateway cannot take the request now (shutting down, its own storage down). */
+  ServiceUnavailable = 'service_unavailable',
   Internal = 'internal_error',
 }
 
