@@ -1,6 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RequestContext } from '../common/context/request-context.js';
+import type { TollgateConfig } from '../config/config.js';
+import { TOLLGATE_CONFIG } from '../config/config.module.js';
+import { ModelCatalog } from '../models/model-catalog.service.js';
+
+/** The label value for anything outside the configured sets. */
+export const OTHER_LABEL = 'other';
+/** Statuses that get their own label value; any other is `other`. */
+const STATUS_LABELS: ReadonlySet<number> = new Set([
+  200, 400, 401, 403, 404, 408, 409, 413, 422, 429, 499, 500, 502, 503, 504,
+]);
 
 /**
  * Prometheus metrics. Observed once per request when its response is over, from the
@@ -43,8 +53,15 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor() {
+  /** Configured provider names. */
+  private readonly providers: ReadonlySet<string>;
+
+  constructor(
+    @Optional() @Inject(TOLLGATE_CONFIG) config?: TollgateConfig,
+    @Optional() private readonly catalog?: ModelCatalog,
+  ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'tollgate_process_' });
+    this.providers = new Set(config?.providers.map((p) => p.name));
   }
 
   /** Label-bound children, so a request does no label hashing (prom-client's slow path). */
@@ -52,11 +69,14 @@ export class MetricsService {
 
   observe(ctx: RequestContext, status: number): void {
     if (!ctx.provider) return;
-    const key = `${ctx.provider}\u0000${ctx.model ?? ''}\u0000${status}\u0000${ctx.stream ? 1 : 0}`;
+    // Every label value comes from a configured set, so no request can add series.
+    const provider = this.providerLabel(ctx.provider);
+    const model = this.modelLabel(provider, ctx.model);
+    const statusLabel = STATUS_LABELS.has(status) ? String(status) : OTHER_LABEL;
+    const key = `${provider}\u0000${model}\u0000${statusLabel}\u0000${ctx.stream ? 1 : 0}`;
     let c = this.children.get(key);
     if (!c) {
-      c = this.bind(ctx.provider, ctx.model ?? '', String(status), ctx.stream ? 'true' : 'false');
-      // Bounded: label values come from configuration and upstream model ids.
+      c = this.bind(provider, model, statusLabel, ctx.stream ? 'true' : 'false');
       if (this.children.size < 10_000) this.children.set(key, c);
     }
     c.requests.inc();
@@ -68,6 +88,16 @@ export class MetricsService {
       c.promptTokens.inc(u.prompt_tokens ?? 0);
       c.completionTokens.inc(u.completion_tokens ?? 0);
     }
+  }
+
+  private providerLabel(provider: string): string {
+    return this.providers.has(provider) ? provider : OTHER_LABEL;
+  }
+
+  /** A model the provider's catalog lists (configured or discovered); `other` otherwise. */
+  private modelLabel(provider: string, model: string | undefined): string {
+    if (model === undefined || provider === OTHER_LABEL) return OTHER_LABEL;
+    return this.catalog?.entry(provider)?.models.has(model) ? model : OTHER_LABEL;
   }
 
   private bind(provider: string, model: string, status: string, stream: string) {
