@@ -19,13 +19,6 @@ import { isStorableText, IsStorableText } from '../../common/validation/storable
 import { BUDGET_PERIODS, type BudgetPeriod } from '../key.repository.js';
 
 const METADATA_MAX_KEYS = 16;
-/** `rpm` and `tpm` are PostgreSQL `integer` columns. */
-export const MAX_INT4 = 2_147_483_647;
-/**
- * Budgets are stored as integer nano-dollars (`bigint`) and read back as doubles: up to
- * 9 million USD every nano-dollar amount stays exact (below 2^53).
- */
-export const MAX_BUDGET_USD = 9_000_000;
 
 /** A non-negative amount that is a whole number of nano-dollars (at most 9 decimals). */
 function IsNanoDollars(options?: ValidationOptions): PropertyDecorator {
@@ -100,14 +93,14 @@ export class CreateKeyDto {
   @IsOptional()
   @IsInt()
   @Min(1)
-  @Max(MAX_INT4)
+  @Max(2_147_483_647) // a PostgreSQL `integer` column (literal: the OpenAPI plugin reads it)
   rpm?: number | null;
 
   /** Tokens per minute (stored; enforcement is not implemented yet). */
   @IsOptional()
   @IsInt()
   @Min(1)
-  @Max(MAX_INT4)
+  @Max(2_147_483_647)
   tpm?: number | null;
 
   /** Spending limit in USD per budget period (stored; enforcement is not implemented yet). */
@@ -115,7 +108,8 @@ export class CreateKeyDto {
   // Not maxDecimalPlaces: class-validator throws on numbers it prints as `1e-9`.
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
-  @Max(MAX_BUDGET_USD)
+  // Stored as integer nano-dollars and read back as a double: exact up to here (< 2^53).
+  @Max(9_000_000)
   @IsNanoDollars()
   budget_usd?: number | null;
 

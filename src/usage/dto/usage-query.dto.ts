@@ -30,7 +30,7 @@ export class UsageLogQueryDto extends UsageRangeQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(0)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @Max(9_007_199_254_740_991) // Number.MAX_SAFE_INTEGER; the database binds it as an integer
   offset?: number = 0;
 
   /** Only this managed key's requests. */
