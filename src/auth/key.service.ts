@@ -227,8 +227,10 @@ export class KeyService implements OnModuleInit {
   private storageDown(err: unknown): void {
     const now = this.clock.now();
     if (now >= this.storageDownUntil) {
+      // The driver's own message (the GatewayError's is generic); no credentials in it.
+      const cause = (err as Error).cause ?? err;
       this.logger.warn(
-        { err: { message: (err as Error).message } },
+        { err: { message: cause instanceof Error ? cause.message : String(cause) } },
         'database unreachable: keys seen before keep working, unknown keys get 503',
       );
     }
