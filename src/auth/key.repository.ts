@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type Database } from '../storage/database.js';
 import type { ApiKeysTable } from '../storage/schema.js';
+import { guardStorage } from '../storage/storage-errors.js';
 
 export const BUDGET_PERIODS = ['daily', 'weekly', 'monthly', 'total'] as const;
 export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
@@ -24,51 +25,56 @@ export interface ApiKeyRecord {
   metadata: Record<string, string> | null;
 }
 
+/** Failures are GatewayErrors (503 while the database is unreachable; see guardStorage). */
 @Injectable()
 export class KeyRepository {
   constructor(@Inject(DATABASE) private readonly database: Database) {}
 
   async insert(key: ApiKeyRecord): Promise<void> {
-    await this.database.db.insertInto('api_keys').values(toRow(key)).execute();
+    await guardStorage(this.database.db.insertInto('api_keys').values(toRow(key)).execute());
   }
 
   async findByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
-    const row = await this.database.db
-      .selectFrom('api_keys')
-      .selectAll()
-      .where('key_hash', '=', keyHash)
-      .executeTakeFirst();
+    const row = await guardStorage(
+      this.database.db
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('key_hash', '=', keyHash)
+        .executeTakeFirst(),
+    );
     return row && fromRow(row);
   }
 
   async findById(id: string): Promise<ApiKeyRecord | undefined> {
-    const row = await this.database.db
-      .selectFrom('api_keys')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await guardStorage(
+      this.database.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst(),
+    );
     return row && fromRow(row);
   }
 
   /** Newest first. */
   async list(): Promise<ApiKeyRecord[]> {
-    const rows = await this.database.db
-      .selectFrom('api_keys')
-      .selectAll()
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .execute();
+    const rows = await guardStorage(
+      this.database.db
+        .selectFrom('api_keys')
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .execute(),
+    );
     return rows.map(fromRow);
   }
 
   /** Sets `revoked_at` unless already set; returns the key as it now is. */
   async revoke(id: string, at: number): Promise<ApiKeyRecord | undefined> {
-    await this.database.db
-      .updateTable('api_keys')
-      .set({ revoked_at: at })
-      .where('id', '=', id)
-      .where('revoked_at', 'is', null)
-      .execute();
+    await guardStorage(
+      this.database.db
+        .updateTable('api_keys')
+        .set({ revoked_at: at })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .execute(),
+    );
     return this.findById(id);
   }
 }

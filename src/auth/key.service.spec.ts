@@ -1,6 +1,9 @@
 import pino from 'pino';
 import type { ApiKeyRecord, KeyRepository } from './key.repository.js';
-import { hashKey, isManagedKey, KeyService } from './key.service.js';
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { ErrorCode, GatewayError } from '../common/errors/gateway-error.js';
+import { DEFAULT_KEY_CACHE, hashKey, isManagedKey, KeyService } from './key.service.js';
 import type { RedisService } from '../redis/redis.service.js';
 
 class FakeKeys {
@@ -12,8 +15,12 @@ class FakeKeys {
   async insert(k: ApiKeyRecord): Promise<void> {
     this.byId.set(k.id, structuredClone(k));
   }
+  /** While set, every query fails as an unreachable database does. */
+  down = false;
+
   async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
     this.lookups++;
+    if (this.down) throw unavailable();
     const found = [...this.byId.values()].find((k) => k.keyHash === hash);
     const snapshot = found && structuredClone(found);
     await this.gate;
@@ -30,6 +37,14 @@ class FakeKeys {
     if (k && k.revokedAt === null) k.revokedAt = at;
     return k;
   }
+}
+
+function unavailable(): GatewayError {
+  return new GatewayError(ErrorCode.ServiceUnavailable, 'database unavailable', {
+    cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+      code: 'ECONNREFUSED',
+    }),
+  });
 }
 
 class FakeRedis {
@@ -118,12 +133,44 @@ describe('KeyService', () => {
     expect(repo.lookups).toBe(1);
   });
 
-  it('keeps at most maxEntries lookups, dropping the oldest', async () => {
-    for (let i = 0; i < 5; i++) await keys.findByHash(`hash-${i}`);
+  it('keeps at most maxEntries found keys, dropping the least recently fetched', async () => {
+    const hashes: string[] = [];
+    for (let i = 0; i < 5; i++) hashes.push(hashKey((await keys.create({ name: `k${i}` })).key));
+    for (const h of hashes) await keys.findByHash(h);
     repo.lookups = 0;
-    await keys.findByHash('hash-4');
-    await keys.findByHash('hash-0');
+    await keys.findByHash(hashes[4]);
+    await keys.findByHash(hashes[0]);
     expect(repo.lookups).toBe(1);
+  });
+
+  it('remembers unknown tokens apart: a flood of them never pushes a found key out', async () => {
+    const { key } = await keys.create({ name: 'a' });
+    await keys.findByHash(hashKey(key));
+    for (let i = 0; i < 50; i++) expect(await keys.findByHash(`unknown-${i}`)).toBeNull();
+    repo.lookups = 0;
+    expect((await keys.findByHash(hashKey(key)))?.name).toBe('a');
+    expect(await keys.findByHash('unknown-49')).toBeNull();
+    expect(repo.lookups).toBe(0);
+  });
+
+  it('takes an unknown token as unknown for a short while only', async () => {
+    expect(await keys.findByHash('unknown')).toBeNull();
+    expect(await keys.findByHash('unknown')).toBeNull();
+    expect(repo.lookups).toBe(1);
+    clock.t += DEFAULT_KEY_CACHE.negativeTtlMs;
+    await keys.findByHash('unknown');
+    expect(repo.lookups).toBe(2);
+  });
+
+  it('a key created here is found at once, even if its token was looked up meanwhile', async () => {
+    // A lookup of the token racing with its creation (between insert and response).
+    const insert = repo.insert.bind(repo);
+    repo.insert = async (k) => {
+      expect(await keys.findByHash(k.keyHash)).toBeNull();
+      await insert(k);
+    };
+    const { key } = await keys.create({ name: 'a' });
+    expect((await keys.findByHash(hashKey(key)))?.name).toBe('a');
   });
 
   it('sees a revocation on this replica at once, on others within the TTL', async () => {
@@ -156,7 +203,7 @@ describe('KeyService', () => {
     expect((await other.findByHash(hashKey(key)))?.revokedAt).toBe(clock.t);
   });
 
-  it('forgets every cached lookup after a Redis reconnect (messages may have been missed)', async () => {
+  it('checks every cached key again after a Redis reconnect (messages may have been missed)', async () => {
     const redis = new FakeRedis();
     keys = make(redis);
     keys.onModuleInit();
@@ -187,5 +234,108 @@ describe('KeyService', () => {
     const first = await keys.revoke(id);
     clock.t += 1_000;
     expect((await keys.revoke(id)).revoked_at).toBe(first.revoked_at);
+  });
+
+  describe('while the database is unreachable', () => {
+    it('keeps serving keys seen before past their TTL, and refuses unknown ones with 503', async () => {
+      const { key } = await keys.create({ name: 'a' });
+      await keys.findByHash(hashKey(key));
+      repo.down = true;
+      clock.t += 60_000;
+      expect((await keys.findByHash(hashKey(key)))?.name).toBe('a');
+      await expect(keys.findByHash(hashKey('tg-never-seen'))).rejects.toMatchObject({
+        code: ErrorCode.ServiceUnavailable,
+      });
+    });
+
+    it('does not ask the database again for a second after a failed lookup', async () => {
+      const { key } = await keys.create({ name: 'a' });
+      await keys.findByHash(hashKey(key));
+      repo.down = true;
+      clock.t += 60_000;
+      repo.lookups = 0;
+      for (let i = 0; i < 10; i++) await keys.findByHash(hashKey(key));
+      await expect(keys.findByHash('other')).rejects.toMatchObject({
+        code: ErrorCode.ServiceUnavailable,
+      });
+      expect(repo.lookups).toBe(1);
+      clock.t += 1_000;
+      repo.down = false;
+      await keys.findByHash(hashKey(key));
+      expect(repo.lookups).toBe(2);
+    });
+
+    it('still honours a revocation announced through Redis', async () => {
+      const redis = new FakeRedis();
+      keys = make(redis);
+      keys.onModuleInit();
+      const { key, id } = await keys.create({ name: 'a' });
+      await keys.findByHash(hashKey(key));
+      repo.down = true;
+      clock.t += 60_000;
+      redis.handlers.get('tollgate:keys:revoked')!(id);
+      await expect(keys.findByHash(hashKey(key))).rejects.toMatchObject({
+        code: ErrorCode.ServiceUnavailable,
+      });
+    });
+
+    it('keeps keys as a fallback across a Redis reconnect', async () => {
+      const redis = new FakeRedis();
+      keys = make(redis);
+      keys.onModuleInit();
+      const { key } = await keys.create({ name: 'a' });
+      await keys.findByHash(hashKey(key));
+      repo.down = true;
+      redis.reconnect!();
+      expect((await keys.findByHash(hashKey(key)))?.name).toBe('a');
+      expect(repo.lookups).toBe(2);
+    });
+
+    it('answers key creation, listing and revocation with 503', async () => {
+      const { id } = await keys.create({ name: 'a' });
+      const fail = async () => {
+        throw unavailable();
+      };
+      repo.insert = fail;
+      repo.list = fail;
+      repo.revoke = fail;
+      for (const call of [
+        () => keys.create({ name: 'b' }),
+        () => keys.list(),
+        () => keys.revoke(id),
+      ]) {
+        await expect(call()).rejects.toMatchObject({ code: ErrorCode.ServiceUnavailable });
+      }
+    });
+  });
+});
+
+describe('isManagedKey', () => {
+  it('accepts exactly the tokens create() can make: tg- and 32 bytes in canonical base64url', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (bytes) =>
+        isManagedKey(`tg-${Buffer.from(bytes).toString('base64url')}`),
+      ),
+    );
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/=.~ ';
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom(...alphabet), minLength: 40, maxLength: 46 }),
+        (body) => {
+          const canonical =
+            body.length === 43 &&
+            /^[A-Za-z0-9_-]+$/.test(body) &&
+            Buffer.from(body, 'base64url').toString('base64url') === body;
+          expect(isManagedKey(`tg-${body}`)).toBe(canonical);
+        },
+      ),
+    );
+  });
+
+  it('refuses a token ending in a character no 32-byte key ends with', () => {
+    const real = randomBytes(32).toString('base64url');
+    const altered = `tg-${real.slice(0, 42)}${real.at(-1) === 'B' ? 'C' : 'B'}`;
+    expect(isManagedKey(`tg-${real}`)).toBe(true);
+    expect(isManagedKey(altered)).toBe(false);
   });
 });

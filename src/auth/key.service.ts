@@ -4,58 +4,80 @@ import type { Logger } from 'pino';
 import { CLOCK, ID_GENERATOR, type Clock, type IdGenerator } from '../common/clock/clock.js';
 import { ErrorCode, GatewayError } from '../common/errors/gateway-error.js';
 import { LOGGER } from '../logging/logging.module.js';
+import { isStorageUnavailable, STORAGE_UNAVAILABLE_MESSAGE } from '../storage/storage-errors.js';
 import { RedisService } from '../redis/redis.service.js';
 import type { CreatedKeyDto, KeyDto } from './dto/key.dto.js';
 import type { CreateKeyDto } from './dto/create-key.dto.js';
 import { KeyRepository, type ApiKeyRecord } from './key.repository.js';
 
 export interface KeyCacheOptions {
-  /** How long a lookup (found or not) is trusted; bounds how long a revoked key lingers. */
+  /** How long a found key is trusted; bounds how long a revoked key lingers without Redis. */
   ttlMs: number;
   maxEntries: number;
+  /** How long an unknown token is taken as unknown; bounds how late a new key is seen elsewhere. */
+  negativeTtlMs?: number;
+  maxNegativeEntries?: number;
 }
 
 export const KEY_CACHE_OPTIONS = Symbol('KEY_CACHE_OPTIONS');
-export const DEFAULT_KEY_CACHE: KeyCacheOptions = { ttlMs: 5_000, maxEntries: 10_000 };
+export const DEFAULT_KEY_CACHE: Required<KeyCacheOptions> = {
+  ttlMs: 5_000,
+  maxEntries: 10_000,
+  negativeTtlMs: 2_000,
+  maxNegativeEntries: 10_000,
+};
 /** Redis channel on which replicas announce revoked key ids. */
 export const KEY_REVOKED_CHANNEL = 'tollgate:keys:revoked';
+/** After a lookup found the database unreachable, how long before it is asked again. */
+const STORAGE_RETRY_MS = 1_000;
 
 const KEY_PREFIX = 'tg-';
 /** 32 random bytes, base64url. */
 const SECRET_BYTES = 32;
-const SECRET_LENGTH = 43;
 const DISPLAY_CHARS = 8;
+/**
+ * `tg-` and 32 bytes in unpadded base64url: 42 characters, then one carrying the last 4
+ * bits followed by two zero bits, so only every fourth letter of the alphabet can end it.
+ */
+const MANAGED_KEY = /^tg-[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 
 interface CacheEntry {
-  key: ApiKeyRecord | null;
+  key: ApiKeyRecord;
   expiresAt: number;
 }
 
-/** True for strings shaped like a managed key; anything else is never looked up. */
+/**
+ * True for strings that can be a key this gateway made; anything else is refused without
+ * a lookup.
+ */
 export function isManagedKey(token: string): boolean {
-  return (
-    token.length === KEY_PREFIX.length + SECRET_LENGTH &&
-    token.startsWith(KEY_PREFIX) &&
-    /^[A-Za-z0-9_-]+$/.test(token.slice(KEY_PREFIX.length))
-  );
+  return MANAGED_KEY.test(token);
 }
 
 /**
  * Managed API keys: creation (the secret is returned once and only its SHA-256 is kept),
  * listing, revocation, and the lookup behind every request made with one.
  *
- * Lookups are cached in-process for `ttlMs` (5 s), misses too, in a bounded map, so the
- * hot path makes no database round trip. A revoked key therefore stops working on every
- * replica within 5 s; with Redis, at once: revocation is published and every replica
- * evicts it. Concurrent lookups of one key share one query, and a lookup that started
- * before an eviction does not put its (possibly stale) answer back into the cache.
+ * Found keys are cached in-process for `ttlMs` (5 s) in a bounded map, so the hot path
+ * makes no database round trip. A revoked key therefore stops working on every replica
+ * within 5 s; with Redis, at once: revocation is published and every replica evicts it.
+ * Unknown tokens are remembered apart, for `negativeTtlMs` (2 s), in their own bounded
+ * map, so a flood of made-up tokens costs one query per token and never pushes real keys
+ * out. Concurrent lookups of one key share one query, and a lookup that started before an
+ * eviction does not put its (possibly stale) answer back into the cache.
+ *
+ * While the database is unreachable, a key seen before keeps its last known entry past
+ * its TTL (a Redis revocation still evicts it); an unknown token gets 503. After a failed
+ * lookup the database is not asked again for `STORAGE_RETRY_MS`.
  */
 @Injectable()
 export class KeyService implements OnModuleInit {
   private readonly cache = new Map<string, CacheEntry>();
+  private readonly misses = new Map<string, number>();
   private readonly inflight = new Map<string, Promise<ApiKeyRecord | null>>();
   private generation = 0;
-  private readonly options: KeyCacheOptions;
+  private storageDownUntil = 0;
+  private readonly options: Required<KeyCacheOptions>;
 
   constructor(
     private readonly repository: KeyRepository,
@@ -65,13 +87,13 @@ export class KeyService implements OnModuleInit {
     @Optional() @Inject(KEY_CACHE_OPTIONS) options?: KeyCacheOptions,
     @Optional() private readonly redis?: RedisService,
   ) {
-    this.options = options ?? DEFAULT_KEY_CACHE;
+    this.options = { ...DEFAULT_KEY_CACHE, ...options };
   }
 
   onModuleInit(): void {
     if (!this.redis) return;
-    // Messages sent while disconnected are lost: forget everything after a reconnect.
-    this.redis.onReconnect(() => this.evictAll());
+    // Messages sent while disconnected are lost: re-check every key after a reconnect.
+    this.redis.onReconnect(() => this.expireAll());
     this.redis.subscribe(KEY_REVOKED_CHANNEL, (id) => this.evict(id));
   }
 
@@ -110,7 +132,8 @@ export class KeyService implements OnModuleInit {
       metadata: dto.metadata ?? null,
     };
     await this.repository.insert(record);
-    this.cache.delete(record.keyHash);
+    // A probe of this token a moment ago must not hide the new key.
+    this.misses.delete(record.keyHash);
     return { ...toKeyDto(record, now), key: secret };
   }
 
@@ -137,32 +160,81 @@ export class KeyService implements OnModuleInit {
     return toKeyDto(key, this.clock.now());
   }
 
-  /** The key a bearer token belongs to (revoked and expired ones included), or null. */
+  /**
+   * The key a bearer token belongs to (revoked and expired ones included), or null.
+   * Throws 503 `service_unavailable` when the database cannot say and the key was never
+   * seen.
+   */
   async findByHash(keyHash: string): Promise<ApiKeyRecord | null> {
     const now = this.clock.now();
     const hit = this.cache.get(keyHash);
-    if (hit && hit.expiresAt > now) return hit.key;
-    const pending = this.inflight.get(keyHash);
-    if (pending) return pending;
+    if (hit) {
+      if (hit.expiresAt > now) return hit.key;
+    } else {
+      const missUntil = this.misses.get(keyHash);
+      if (missUntil !== undefined) {
+        if (missUntil > now) return null;
+        this.misses.delete(keyHash);
+      }
+    }
+    if (now < this.storageDownUntil) {
+      if (hit) return hit.key;
+      throw new GatewayError(ErrorCode.ServiceUnavailable, STORAGE_UNAVAILABLE_MESSAGE, {
+        retryAfter: '1',
+      });
+    }
+    return this.inflight.get(keyHash) ?? this.lookUp(keyHash, now);
+  }
+
+  private lookUp(keyHash: string, now: number): Promise<ApiKeyRecord | null> {
     const generation = this.generation;
     const lookup = this.repository
       .findByHash(keyHash)
-      .then((key) => {
-        // Trusted from when the query started, and only if nothing was evicted meanwhile.
-        if (generation === this.generation) this.remember(keyHash, key ?? null, now);
-        return key ?? null;
-      })
-      .finally(() => this.inflight.delete(keyHash));
+      .then(
+        (key) => {
+          // Trusted from when the query started, and only if nothing was evicted meanwhile.
+          if (generation === this.generation) this.remember(keyHash, key ?? null, now);
+          return key ?? null;
+        },
+        (err: unknown) => {
+          if (isStorageUnavailable(err)) this.storageDown(err);
+          // The last known entry, unless a revocation evicted it meanwhile.
+          const stale = this.cache.get(keyHash);
+          if (stale) return stale.key;
+          throw err;
+        },
+      )
+      .finally(() => {
+        if (this.inflight.get(keyHash) === lookup) this.inflight.delete(keyHash);
+      });
     this.inflight.set(keyHash, lookup);
     return lookup;
   }
 
   private remember(keyHash: string, key: ApiKeyRecord | null, at: number): void {
-    if (this.cache.size >= this.options.maxEntries) {
-      const oldest = this.cache.keys().next();
-      if (!oldest.done) this.cache.delete(oldest.value);
+    if (key === null) {
+      if (this.misses.size >= this.options.maxNegativeEntries) deleteOldest(this.misses);
+      this.misses.set(keyHash, at + this.options.negativeTtlMs);
+      return;
+    }
+    // Re-inserted at the end, so the entries evicted first are the least recently fetched.
+    if (!this.cache.delete(keyHash) && this.cache.size >= this.options.maxEntries) {
+      deleteOldest(this.cache);
     }
     this.cache.set(keyHash, { key, expiresAt: at + this.options.ttlMs });
+  }
+
+  private storageDown(err: unknown): void {
+    const now = this.clock.now();
+    if (now >= this.storageDownUntil) {
+      // The driver's own message (the GatewayError's is generic); no credentials in it.
+      const cause = (err as Error).cause ?? err;
+      this.logger.warn(
+        { err: { message: cause instanceof Error ? cause.message : String(cause) } },
+        'database unreachable: keys seen before keep working, unknown keys get 503',
+      );
+    }
+    this.storageDownUntil = now + STORAGE_RETRY_MS;
   }
 
   private evict(id: string): void {
@@ -170,14 +242,21 @@ export class KeyService implements OnModuleInit {
     // Lookups already in flight may have read the key before it changed: new callers
     // must not join them.
     this.inflight.clear();
-    for (const [hash, entry] of this.cache) if (entry.key?.id === id) this.cache.delete(hash);
+    for (const [hash, entry] of this.cache) if (entry.key.id === id) this.cache.delete(hash);
   }
 
-  private evictAll(): void {
+  /** Every entry is checked again on its next use; kept meanwhile as the outage fallback. */
+  private expireAll(): void {
     this.generation++;
     this.inflight.clear();
-    this.cache.clear();
+    this.misses.clear();
+    for (const entry of this.cache.values()) entry.expiresAt = 0;
   }
+}
+
+function deleteOldest(map: Map<string, unknown>): void {
+  const oldest = map.keys().next();
+  if (!oldest.done) map.delete(oldest.value);
 }
 
 export function sha256(value: string): Buffer {

@@ -86,7 +86,8 @@ export class ChatService {
 
 /**
  * Turns translated chunks into the frames the client sees: usage is always captured
- * for accounting, but the usage chunk only reaches clients that asked for it.
+ * for accounting, but the usage chunk only reaches clients that asked for it. Each wait
+ * for the next upstream chunk counts as upstream time, not gateway overhead.
  */
 export async function* relayFrames(
   chunks: AsyncIterable<StreamChunk>,
@@ -94,22 +95,45 @@ export async function* relayFrames(
 ): AsyncGenerator<string> {
   const text: string[] = [];
   ctx.relayedText = text;
-  for await (const { chunk, raw } of chunks) {
-    if (ctx.ttftMs === undefined && carriesOutput(chunk)) ctx.ttftMs = ctx.elapsedMs();
-    for (const choice of chunk.choices) {
-      const content = choice.delta?.content;
-      if (typeof content === 'string' && content !== '') text.push(content);
-    }
-    if (chunk.usage) {
-      ctx.usage = chunk.usage;
-      if (!ctx.includeUsage) {
-        if (chunk.choices.length === 0) continue;
-        const { usage: _hidden, ...rest } = chunk;
-        yield JSON.stringify(rest);
-        continue;
+  // Iterated by hand, not with for-await, to bracket each next() with the upstream clock.
+  const iterator = chunks[Symbol.asyncIterator]();
+  let finished = false;
+  try {
+    for (;;) {
+      ctx.upstreamStart();
+      let step: IteratorResult<StreamChunk>;
+      try {
+        step = await iterator.next();
+      } catch (err) {
+        finished = true; // like for-await: an iterator that threw is not returned
+        throw err;
+      } finally {
+        ctx.upstreamEnd();
       }
+      if (step.done) {
+        finished = true;
+        return;
+      }
+      const { chunk, raw } = step.value;
+      if (ctx.ttftMs === undefined && carriesOutput(chunk)) ctx.ttftMs = ctx.elapsedMs();
+      for (const choice of chunk.choices) {
+        const content = choice.delta?.content;
+        if (typeof content === 'string' && content !== '') text.push(content);
+      }
+      if (chunk.usage) {
+        ctx.usage = chunk.usage;
+        if (!ctx.includeUsage) {
+          if (chunk.choices.length === 0) continue;
+          const { usage: _hidden, ...rest } = chunk;
+          yield JSON.stringify(rest);
+          continue;
+        }
+      }
+      yield raw ?? JSON.stringify(chunk);
     }
-    yield raw ?? JSON.stringify(chunk);
+  } finally {
+    // The consumer stopped early (client gone, write failed): cancel the upstream.
+    if (!finished) await iterator.return?.();
   }
 }
 

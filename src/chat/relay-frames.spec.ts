@@ -61,4 +61,48 @@ describe('relayFrames', () => {
     expect(ctx.ttftMs).toBeGreaterThanOrEqual(0);
     expect(ctx.relayedText?.join('')).toBe('Hello');
   });
+
+  it('counts each wait for the next upstream chunk as upstream time, not overhead', async () => {
+    const ctx = new RequestContext('r1');
+    async function* slow() {
+      for (let i = 0; i < 5; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 40));
+        yield { chunk: chunk({ content: `t${i}` }) };
+      }
+    }
+    for await (const _frame of relayFrames(slow(), ctx)) {
+      // a consumer that writes at once
+    }
+    expect(ctx.upstreamMs).toBeGreaterThanOrEqual(180);
+    expect(ctx.overheadMs()).toBeLessThan(ctx.upstreamMs / 4);
+  });
+
+  it('cancels the upstream when the consumer stops early, and not after the upstream failed', async () => {
+    let returned = 0;
+    const upstream = (fail: boolean): AsyncIterable<StreamChunk> => ({
+      [Symbol.asyncIterator]: () => {
+        let i = 0;
+        return {
+          next: async () => {
+            if (fail && i > 0) throw new Error('upstream dropped');
+            i++;
+            return { done: false, value: { chunk: chunk({ content: 'x' }) } };
+          },
+          return: async () => {
+            returned++;
+            return { done: true, value: undefined };
+          },
+        };
+      },
+    });
+    for await (const _frame of relayFrames(upstream(false), new RequestContext('r1'))) break;
+    expect(returned).toBe(1);
+    const ctx = new RequestContext('r2');
+    await expect(async () => {
+      for await (const _frame of relayFrames(upstream(true), ctx)) {
+        // keeps reading until the upstream fails
+      }
+    }).rejects.toThrow('upstream dropped');
+    expect(returned).toBe(1);
+  });
 });

@@ -1,7 +1,10 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RequestContext } from '../common/context/request-context.js';
+import type { TollgateConfig } from '../config/config.js';
+import { TOLLGATE_CONFIG } from '../config/config.module.js';
 import { ResponseEndHooks } from '../http/response-end-hooks.js';
+import { ModelCatalog } from '../models/model-catalog.service.js';
 
 /** What the usage writer reports to `/metrics` (see UsageRecorder.state). */
 export interface UsageWriterStats {
@@ -9,6 +12,13 @@ export interface UsageWriterStats {
   oldestAgeS: number;
   deadLetters: number;
 }
+
+/** The label value for anything outside the configured sets. */
+export const OTHER_LABEL = 'other';
+/** Statuses that get their own label value; any other is `other`. */
+const STATUS_LABELS: ReadonlySet<number> = new Set([
+  200, 400, 401, 403, 404, 408, 409, 413, 422, 429, 499, 500, 502, 503, 504,
+]);
 
 /**
  * Prometheus metrics. Observed once per request when its response is over, from the
@@ -51,8 +61,16 @@ export class MetricsService implements OnModuleInit {
     registers: [this.registry],
   });
 
-  constructor(private readonly hooks: ResponseEndHooks) {
+  /** Configured provider names. */
+  private readonly providers: ReadonlySet<string>;
+
+  constructor(
+    private readonly hooks: ResponseEndHooks,
+    @Optional() @Inject(TOLLGATE_CONFIG) config?: TollgateConfig,
+    @Optional() private readonly catalog?: ModelCatalog,
+  ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'tollgate_process_' });
+    this.providers = new Set(config?.providers.map((p) => p.name));
   }
 
   onModuleInit(): void {
@@ -64,11 +82,14 @@ export class MetricsService implements OnModuleInit {
 
   observe(ctx: RequestContext, status: number): void {
     if (!ctx.provider) return;
-    const key = `${ctx.provider}\u0000${ctx.model ?? ''}\u0000${status}\u0000${ctx.stream ? 1 : 0}`;
+    // Every label value comes from a configured set, so no request can add series.
+    const provider = this.providerLabel(ctx.provider);
+    const model = this.modelLabel(provider, ctx.model);
+    const statusLabel = STATUS_LABELS.has(status) ? String(status) : OTHER_LABEL;
+    const key = `${provider}\u0000${model}\u0000${statusLabel}\u0000${ctx.stream ? 1 : 0}`;
     let c = this.children.get(key);
     if (!c) {
-      c = this.bind(ctx.provider, ctx.model ?? '', String(status), ctx.stream ? 'true' : 'false');
-      // Bounded: label values come from configuration and upstream model ids.
+      c = this.bind(provider, model, statusLabel, ctx.stream ? 'true' : 'false');
       if (this.children.size < 10_000) this.children.set(key, c);
     }
     c.requests.inc();
@@ -80,6 +101,16 @@ export class MetricsService implements OnModuleInit {
       c.promptTokens.inc(u.prompt_tokens ?? 0);
       c.completionTokens.inc(u.completion_tokens ?? 0);
     }
+  }
+
+  private providerLabel(provider: string): string {
+    return this.providers.has(provider) ? provider : OTHER_LABEL;
+  }
+
+  /** A model the provider's catalog lists (configured or discovered); `other` otherwise. */
+  private modelLabel(provider: string, model: string | undefined): string {
+    if (model === undefined || provider === OTHER_LABEL) return OTHER_LABEL;
+    return this.catalog?.entry(provider)?.models.has(model) ? model : OTHER_LABEL;
   }
 
   private bind(provider: string, model: string, status: string, stream: string) {

@@ -4,6 +4,7 @@ import type { TollgateConfig } from '../config/config.js';
 import { TOLLGATE_CONFIG } from '../config/config.module.js';
 import type { UsageEntryDto, UsageLogDto, UsageSummaryDto } from './dto/usage-entry.dto.js';
 import type { UsageLogQueryDto, UsageSummaryQueryDto } from './dto/usage-query.dto.js';
+import { guardStorage } from '../storage/storage-errors.js';
 import { nanosToUsd } from './pricing.js';
 import { UsageRecorder } from './usage-recorder.service.js';
 import type { UsageRecord } from './usage-record.js';
@@ -41,14 +42,16 @@ export class UsageService {
     }
     // Read-your-writes on this replica: rows still buffered are written first.
     await this.recorder.flush();
-    const { records, total } = await this.repository.list(filter, q.limit ?? 100, q.offset ?? 0);
+    const { records, total } = await guardStorage(
+      this.repository.list(filter, q.limit ?? 100, q.offset ?? 0),
+    );
     return { data: records.map(toEntry), total };
   }
 
   async summary(q: UsageSummaryQueryDto): Promise<UsageSummaryDto> {
     const groupBy = q.group_by ?? 'model';
     await this.recorder.flush();
-    const rows = await this.repository.summary(groupBy, range(q.from, q.to));
+    const rows = await guardStorage(this.repository.summary(groupBy, range(q.from, q.to)));
     const data = rows.map((r) => ({
       group: groupName(groupBy, r),
       requests: r.requests,

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { createTestSchema, describeWith, type TestSchema } from '../support/external-services.js';
 import { jsonFixture } from '../support/fixtures.js';
 import { MASTER_KEY, startGateway, type RunningGateway } from '../support/gateway.js';
 import { StandInUpstream } from '../support/stand-in-upstream.js';
@@ -158,4 +160,183 @@ describe.each(PROVIDERS)('fuzzed request bodies through $name', ({ model, env, r
       );
     }
   });
+});
+
+/**
+ * The admin API on each database: whatever the body or query string, the answer is a
+ * 2xx or a 4xx envelope naming the field, never a 5xx (a value the database cannot
+ * take, such as an integer out of range or a NUL, is a 400 before any query).
+ */
+function adminInputSuite(databaseEnv: () => Record<string, string>): void {
+  let gw: RunningGateway;
+  beforeAll(async () => {
+    gw = await startGateway(databaseEnv());
+  });
+  afterAll(async () => {
+    await gw.close();
+  });
+
+  const admin = (path: string, init: RequestInit = {}): Promise<Response> =>
+    fetch(`${gw.url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
+    });
+  const createKey = (body: unknown): Promise<Response> =>
+    admin('/admin/keys', { method: 'POST', body: JSON.stringify(body) });
+  const expectEnvelope = async (res: Response, status: number, param?: string) => {
+    const text = await res.text();
+    expect({ status: res.status, text }).toMatchObject({ status });
+    const json = JSON.parse(text) as { error: Record<string, unknown> };
+    expect(Object.keys(json.error).sort()).toEqual(['code', 'message', 'param', 'type']);
+    if (param !== undefined) expect(json.error.param).toBe(param);
+  };
+
+  it.each([
+    ['budget_usd', { budget_usd: 1e-12 }],
+    ['budget_usd', { budget_usd: 0.0000000005 }],
+    ['budget_usd', { budget_usd: 9_000_000.5 }],
+    ['tpm', { tpm: 1e20 }],
+    ['tpm', { tpm: 2_147_483_648 }],
+    ['rpm', { rpm: 2 ** 53 }],
+    ['name', { name: 'a\u0000b' }],
+    ['name', { name: 'half \ud83d pair' }],
+    ['models', { models: ['openai/\u0000'] }],
+    ['metadata', { metadata: { team: 'x\u0000' } }],
+    ['metadata', { metadata: { '\udc00': 'x' } }],
+  ])('refuses %s out of what the database stores with 400 naming it', async (param, fields) => {
+    await expectEnvelope(await createKey({ name: 'k', ...fields }), 400, param);
+  });
+
+  it('takes the limits at their bounds and reads them back unchanged', async () => {
+    const res = await createKey({
+      name: 'édge 🦊',
+      rpm: 2_147_483_647,
+      tpm: 2_147_483_647,
+      budget_usd: 8_999_999.123456789,
+      models: ['openai/*'],
+      metadata: { ключ: 'значение 🦊' },
+    });
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as Record<string, unknown>;
+    const listed = ((await (await admin('/admin/keys')).json()) as { data: unknown[] }).data;
+    const { key: _secret, ...shown } = created;
+    expect(listed).toContainEqual(shown);
+    expect(shown).toMatchObject({ rpm: 2_147_483_647, budget_usd: 8_999_999.123456789 });
+    const tiny = await createKey({ name: 'tiny', budget_usd: 1e-9 });
+    expect(tiny.status).toBe(201);
+    expect(((await tiny.json()) as { budget_usd: number }).budget_usd).toBe(1e-9);
+  });
+
+  it.each([
+    ['key_id', 'key_id=%00'],
+    ['model', 'model=a%00b'],
+    ['provider', 'provider=x%00'],
+    ['offset', 'offset=1e20'],
+    ['offset', 'offset=99999999999999999999'],
+    ['limit', 'limit=1e3x'],
+  ])('refuses a usage query with a bad %s with 400', async (param, query) => {
+    await expectEnvelope(await admin(`/admin/usage/log?${query}`), 400, param);
+  });
+
+  it('pages past the end of the log with the largest offset', async () => {
+    const res = await admin(`/admin/usage/log?offset=${Number.MAX_SAFE_INTEGER}`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { data: unknown[] }).data).toEqual([]);
+  });
+
+  const weird = fc.oneof(
+    fc.constantFrom<unknown>(null, true, 0, -1, 0.5, 1e-12, 1e20, -1e20, 2 ** 31, 2 ** 63, ''),
+    fc.double(),
+    fc.integer(),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc.string({ unit: fc.constantFrom('a', '\u0000', '\ud800', '\udfff', '🦊', '/', '*') }),
+    fc.array(fc.string({ unit: 'binary', maxLength: 8 }), { maxLength: 3 }),
+    fc.dictionary(fc.string({ unit: 'binary', maxLength: 6 }), fc.string({ unit: 'binary' }), {
+      maxKeys: 3,
+    }),
+  );
+  const KEY_FIELDS = [
+    'name',
+    'expires_at',
+    'models',
+    'rpm',
+    'tpm',
+    'budget_usd',
+    'budget_period',
+    'metadata',
+  ];
+
+  it('answers any POST /admin/keys body with 201 or a 4xx envelope', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(fc.constantFrom(...KEY_FIELDS), weird, { minKeys: 1 }),
+        fc.boolean(),
+        async (fields, named) => {
+          const body = named && typeof fields.name !== 'string' ? { ...fields, name: 'k' } : fields;
+          const res = await createKey(body);
+          if (res.status === 201) {
+            await res.arrayBuffer();
+            return;
+          }
+          expect(res.status).toBeGreaterThanOrEqual(400);
+          expect(res.status).toBeLessThan(500);
+          await expectEnvelope(res, res.status);
+        },
+      ),
+      { numRuns: 150, seed: 20261207 },
+    );
+  }, 60_000);
+
+  const QUERY_PARAMS = [
+    'limit',
+    'offset',
+    'key_id',
+    'provider',
+    'model',
+    'from',
+    'to',
+    'group_by',
+    'nope',
+  ];
+  const queryValue = fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 20 }).map(encodeURIComponent),
+    fc.integer().map(String),
+    fc.double().map(String),
+    fc.constantFrom('%00', '%ff', '%ED%A0%80', '%', '1e20', '-0', '2026-02-30', '+275760-09-13'),
+  );
+
+  it('answers any admin usage query string with 200 or a 4xx envelope', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('/admin/usage/log', '/admin/usage/summary'),
+        fc.array(fc.tuple(fc.constantFrom(...QUERY_PARAMS), queryValue), { maxLength: 4 }),
+        async (path, params) => {
+          const res = await admin(`${path}?${params.map(([k, v]) => `${k}=${v}`).join('&')}`);
+          if (res.status === 200) {
+            await res.arrayBuffer();
+            return;
+          }
+          expect(res.status).toBeGreaterThanOrEqual(400);
+          expect(res.status).toBeLessThan(500);
+          await expectEnvelope(res, res.status);
+        },
+      ),
+      { numRuns: 150, seed: 20261207 },
+    );
+  }, 60_000);
+}
+
+describe('fuzzed admin input [SQLite]', () => {
+  adminInputSuite(() => ({}));
+});
+
+describeWith('postgres', 'fuzzed admin input [PostgreSQL]', (url) => {
+  let schema: TestSchema | undefined;
+  beforeAll(async () => {
+    schema = await createTestSchema(url);
+  });
+  afterAll(async () => {
+    await schema?.drop();
+  });
+  adminInputSuite(() => ({ DATABASE_URL: schema!.url }));
 });

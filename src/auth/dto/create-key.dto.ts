@@ -15,9 +15,25 @@ import {
   ValidateBy,
   type ValidationOptions,
 } from 'class-validator';
+import { isStorableText, IsStorableText } from '../../common/validation/storable-text.js';
 import { BUDGET_PERIODS, type BudgetPeriod } from '../key.repository.js';
 
 const METADATA_MAX_KEYS = 16;
+
+/** A non-negative amount that is a whole number of nano-dollars (at most 9 decimals). */
+function IsNanoDollars(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isNanoDollars',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value !== 'number' || Number(value.toFixed(9)) === value,
+        defaultMessage: () => 'must be a whole number of nano-dollars (at most 9 decimal places)',
+      },
+    },
+    options,
+  );
+}
 
 /** Like OpenAI's `metadata`: at most 16 string values, keys ≤ 64 and values ≤ 512 characters. */
 function IsStringMap(options?: ValidationOptions): PropertyDecorator {
@@ -31,10 +47,15 @@ function IsStringMap(options?: ValidationOptions): PropertyDecorator {
           !Array.isArray(value) &&
           Object.keys(value).length <= METADATA_MAX_KEYS &&
           Object.entries(value).every(
-            ([k, v]) => k.length <= 64 && typeof v === 'string' && v.length <= 512,
+            ([k, v]) =>
+              k.length <= 64 &&
+              typeof v === 'string' &&
+              v.length <= 512 &&
+              isStorableText(k) &&
+              isStorableText(v),
           ),
         defaultMessage: () =>
-          `must be an object of at most ${METADATA_MAX_KEYS} string values (keys up to 64, values up to 512 characters)`,
+          `must be an object of at most ${METADATA_MAX_KEYS} string values (keys up to 64, values up to 512 characters, no NUL or unpaired surrogates)`,
       },
     },
     options,
@@ -46,6 +67,7 @@ export class CreateKeyDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
+  @IsStorableText()
   name!: string;
 
   /** When the key stops working (ISO 8601 date-time); omit for never. */
@@ -66,25 +88,31 @@ export class CreateKeyDto {
   @IsString({ each: true })
   @IsNotEmpty({ each: true })
   @MaxLength(300, { each: true })
+  @IsStorableText({ each: true })
   models?: string[] | null;
 
   /** Requests per minute (stored; enforcement is not implemented yet). */
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(2_147_483_647) // a PostgreSQL `integer` column (literal: the OpenAPI plugin reads it)
   rpm?: number | null;
 
   /** Tokens per minute (stored; enforcement is not implemented yet). */
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(2_147_483_647)
   tpm?: number | null;
 
   /** Spending limit in USD per budget period (stored; enforcement is not implemented yet). */
   @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 9 })
+  // Not maxDecimalPlaces: class-validator throws on numbers it prints as `1e-9`.
+  @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
+  // Stored as integer nano-dollars and read back as a double: exact up to here (< 2^53).
   @Max(9_000_000)
+  @IsNanoDollars()
   budget_usd?: number | null;
 
   /** The period `budget_usd` applies to; default `total` (never resets). */

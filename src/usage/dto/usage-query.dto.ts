@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsStorableText } from '../../common/validation/storable-text.js';
 
 export const USAGE_GROUPS = ['model', 'provider', 'key', 'day'] as const;
 
@@ -29,24 +30,28 @@ export class UsageLogQueryDto extends UsageRangeQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(9_007_199_254_740_991) // Number.MAX_SAFE_INTEGER; the database binds it as an integer
   offset?: number = 0;
 
   /** Only this managed key's requests. */
   @IsOptional()
   @IsString()
   @MaxLength(200)
+  @IsStorableText()
   key_id?: string;
 
   /** Only this provider instance. */
   @IsOptional()
   @IsString()
   @MaxLength(200)
+  @IsStorableText()
   provider?: string;
 
   /** Only this upstream model id, or `provider/model`. */
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @IsStorableText()
   model?: string;
 }
 
