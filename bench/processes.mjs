@@ -28,7 +28,7 @@ export function shutDown() {
 export function buildGateway() {
   const build = spawnSync(
     process.execPath,
-    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+    [join(root, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build'],
     { cwd: root, stdio: 'inherit' },
   );
   if (build.status !== 0) throw new Error('build failed');

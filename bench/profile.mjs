@@ -1,5 +1,5 @@
 // Where the gateway's CPU goes:
-//   node bench/profile.mjs [--seconds N] [--connections N] [--stream]
+//   node bench/profile.mjs [--seconds N] [--connections N] [--stream | --nogap] [--top N]
 //
 // Builds the gateway, runs it as bench/run.mjs does (SQLite usage store, managed key,
 // metrics, info logs to a file) under `--cpu-prof`, drives non-streamed requests at the
@@ -28,7 +28,10 @@ const opt = (name, fallback) => {
   return i >= 0 ? args[i + 1] : fallback;
 };
 const SECONDS = Number(opt('seconds', 8));
-const STREAM = args.includes('--stream');
+const STREAM = args.includes('--stream') || args.includes('--nogap');
+// --nogap: the stream's chunks are sent back to back, so the relay's CPU decides.
+const NOGAP = args.includes('--nogap');
+const TOP = Number(opt('top', 0));
 const CONNECTIONS = Number(opt('connections', STREAM ? 16 : 64));
 const profDir = join(resultsDir, 'profile');
 rmSync(profDir, { recursive: true, force: true });
@@ -43,9 +46,9 @@ const COMPONENTS = [
       f.url === '',
   ],
   [
-    'Fastify (router, request/reply, body reading)',
+    'express (router, request/response)',
     (f) =>
-      /node_modules\/(fastify|find-my-way|@fastify|avvio|light-my-request|secure-json-parse|fast-querystring|toad-cache)\//.test(
+      /node_modules\/(express|router|path-to-regexp|finalhandler|send|on-finished|parseurl|qs|accepts|type-is|content-type|statuses|depd|vary|encodeurl|escape-html)\//.test(
         f.url,
       ),
   ],
@@ -92,7 +95,7 @@ const url = `${base}/v1/chat/completions`;
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
 let requests = 0;
 if (STREAM) {
-  await configureStandIn(upstreamUrl, { latencyMs: 0, chunkDelayMs: 1, chunks: 20 });
+  await configureStandIn(upstreamUrl, { latencyMs: 0, chunkDelayMs: NOGAP ? 0 : 1, chunks: 20 });
   const target = { name: 'tollgate', url, headers };
   requests = (await streamFor(target, { concurrency: CONNECTIONS, ms: SECONDS * 1000 })).length;
 } else {
@@ -144,5 +147,19 @@ console.log('| --- | --- | --- |');
 for (const [name, us] of [...totals].sort((a, b) => b[1] - a[1])) {
   if (us === 0) continue;
   console.log(`| ${name} | ${((100 * us) / busy).toFixed(1)}% | ${(us / requests).toFixed(1)} |`);
+}
+if (TOP > 0) {
+  // --top N: the functions with the most self time, for finding what to change.
+  const byFrame = new Map();
+  for (const [id, us] of selfUs) {
+    const f = byId.get(id).callFrame;
+    if (IDLE.has(f.functionName)) continue;
+    const k = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*node_modules\//, '')}:${f.lineNumber + 1}`;
+    byFrame.set(k, (byFrame.get(k) ?? 0) + us);
+  }
+  console.log(`\n| function | µs per request |\n| --- | --- |`);
+  for (const [k, us] of [...byFrame].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
+    console.log(`| ${k} | ${(us / requests).toFixed(1)} |`);
+  }
 }
 console.log(`\nprofile: ${join(profDir, file)}`);

@@ -13,7 +13,18 @@ class FakeResponse extends EventEmitter {
     this.head = { status, headers };
   }
   flushHeaders() {}
+  /** Frames written while corked, per cork (the socket writes they became). */
+  batches: string[][] = [];
+  private corked = false;
+  cork() {
+    this.corked = true;
+    this.batches.push([]);
+  }
+  uncork() {
+    this.corked = false;
+  }
   write(s: string) {
+    if (this.corked) this.batches.at(-1)!.push(s);
     this.written.push(s);
     return !this.full;
   }
@@ -33,6 +44,19 @@ const make = (heartbeatMs = 10_000) => {
 };
 
 describe('SseWriter', () => {
+  it('sends the frames of one event-loop turn in one socket write, then uncorks', async () => {
+    const { res, writer } = make();
+    writer.open();
+    await writer.data('{"a":1}');
+    await writer.data('{"a":2}');
+    await writer.data('{"a":3}');
+    expect(res.batches).toEqual([['data: {"a":1}\n\n', 'data: {"a":2}\n\n', 'data: {"a":3}\n\n']]);
+    await new Promise((r) => setImmediate(r));
+    await writer.data('{"a":4}');
+    expect(res.batches).toHaveLength(2);
+    writer.done();
+  });
+
   it('writes event-stream headers and exact data frames, ending with [DONE]', async () => {
     const { res, writer } = make();
     writer.open({ 'x-request-id': 'r1' });

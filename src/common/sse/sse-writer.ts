@@ -7,6 +7,11 @@ import type { OpenAIErrorBody } from '../errors/error-envelope.js';
  */
 export class SseWriter {
   private heartbeat?: NodeJS.Timeout;
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.res.uncork();
+  };
 
   constructor(
     private readonly res: ServerResponse,
@@ -32,10 +37,20 @@ export class SseWriter {
     return this.res.destroyed || this.res.writableEnded;
   }
 
-  /** Writes one data frame; resolves when the socket can take more. */
+  /**
+   * Writes one data frame; resolves when the socket can take more. Frames written in the
+   * same turn of the event loop (the events of one upstream read) go out in one socket
+   * write: the response is corked at the first and uncorked once the turn's I/O is done.
+   * A write per frame cost a syscall and a chunked-encoding envelope each.
+   */
   async data(json: string): Promise<void> {
     if (this.closed) return;
     this.armHeartbeat();
+    if (!this.corked) {
+      this.corked = true;
+      this.res.cork();
+      setImmediate(this.uncork);
+    }
     if (!this.res.write(`data: ${json}\n\n`)) await this.drained();
   }
 
