@@ -114,7 +114,15 @@ export async function* relayFrames(
         finished = true;
         return;
       }
-      const { chunk, raw } = step.value;
+      const value = step.value;
+      if (value.chunk === undefined) {
+        // Relayed as the upstream sent it (see passThrough in the OpenAI stream).
+        if (ctx.ttftMs === undefined && value.output) ctx.ttftMs = ctx.elapsedMs();
+        if (value.text !== '') text.push(value.text);
+        yield value.raw;
+        continue;
+      }
+      const { chunk, raw } = value;
       if (ctx.ttftMs === undefined && carriesOutput(chunk)) ctx.ttftMs = ctx.elapsedMs();
       for (const choice of chunk.choices) {
         const content = choice.delta?.content;

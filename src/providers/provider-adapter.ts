@@ -32,9 +32,26 @@ export interface UpstreamCall {
  * One translated stream event. `raw` is the upstream's own JSON text when the chunk is
  * unchanged, so the relay can write it without serialising it again.
  */
-export interface StreamChunk {
+/**
+ * One translated stream chunk: parsed (`chunk`, with its original JSON text in `raw` when
+ * it is relayed unchanged), or, for an OpenAI-family chunk that carries neither usage nor
+ * an error, only its text and what accounting needs from it (`PassThroughChunk`), so
+ * the relay does not parse every chunk.
+ */
+export type StreamChunk = ParsedChunk | PassThroughChunk;
+
+export interface ParsedChunk {
   chunk: ChatCompletionChunk;
   raw?: string;
+}
+
+export interface PassThroughChunk {
+  chunk?: undefined;
+  raw: string;
+  /** The choices' `delta.content` text, for counting an aborted stream's output. */
+  text: string;
+  /** It carries output (content, tool calls or reasoning): the first one sets TTFT. */
+  output: boolean;
 }
 
 /**

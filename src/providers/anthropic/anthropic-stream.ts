@@ -1,7 +1,7 @@
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { ChatCompletionChunk, FinishReason, Usage } from '../../chat/chat-completion.types.js';
 import { ErrorCode, GatewayError } from '../../common/errors/gateway-error.js';
-import type { StreamChunk } from '../provider-adapter.js';
+import type { ParsedChunk } from '../provider-adapter.js';
 import { parseEventJson } from '../upstream-exchange.js';
 import type { AnthropicDelta, AnthropicStreamEvent, AnthropicUsage } from './anthropic.types.js';
 import { anthropicStreamError } from './anthropic-errors.js';
@@ -46,7 +46,7 @@ type Delta = ChatCompletionChunk['choices'][number]['delta'];
 export async function* anthropicChunks(
   events: AsyncIterable<EventSourceMessage>,
   options: AnthropicStreamOptions,
-): AsyncGenerator<StreamChunk> {
+): AsyncGenerator<ParsedChunk> {
   let id = completionId('');
   let model = '';
   let usage: AnthropicUsage | undefined;
@@ -54,7 +54,7 @@ export async function* anthropicChunks(
   let toolCount = 0;
   const blocks = new Map<number, BlockState>();
 
-  const chunk = (delta: Delta, finishReason: FinishReason | null = null): StreamChunk => ({
+  const chunk = (delta: Delta, finishReason: FinishReason | null = null): ParsedChunk => ({
     chunk: {
       id,
       object: 'chat.completion.chunk',

@@ -1,7 +1,7 @@
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { ChatCompletionChunk, Usage } from '../../chat/chat-completion.types.js';
 import { ErrorCode, GatewayError } from '../../common/errors/gateway-error.js';
-import type { StreamChunk } from '../provider-adapter.js';
+import type { ParsedChunk } from '../provider-adapter.js';
 import { parseEventJson } from '../upstream-exchange.js';
 import { geminiUpstreamError, promptBlockedError } from './gemini-errors.js';
 import type { GeminiResponseContext } from './gemini-response.js';
@@ -139,7 +139,7 @@ export async function* geminiChunks(
   translator: GeminiStreamTranslator,
   provider: string,
   secrets: Array<string | undefined>,
-): AsyncGenerator<StreamChunk> {
+): AsyncGenerator<ParsedChunk> {
   for await (const event of events) {
     const data = event.data.trim();
     if (data === '') continue;

@@ -131,7 +131,7 @@ describe('GeminiAdapter', () => {
     const stream = await adapter.stream(
       callFor({ ...question, stream: true }, { reportUsage: (u) => reported.push(u) }),
     );
-    for await (const { chunk } of stream) chunks.push(chunk);
+    for await (const { chunk } of stream) if (chunk) chunks.push(chunk);
     expect(http.requests.map(sent)).toMatchSnapshot('upstream request');
     expect(http.requests[0].url).toBe(
       'https://generativelanguage.example/v1beta/models/gemini-3-pro-preview:streamGenerateContent?alt=sse',
