@@ -31,6 +31,15 @@ describe('openapi conformance helper', () => {
     ).toEqual([]);
   });
 
+  it('closed: refuses a field the schema does not name, except where it allows any', () => {
+    const extra = { ...completion, service_tier: 'default' };
+    expect(schemaViolations('ChatCompletionResponseDto', extra, { closed: true })).toEqual([
+      '/ must NOT have additional properties {"additionalProperty":"service_tier"}',
+    ]);
+    const rawUsage = { ...completion, usage: { ...completion.usage, raw_usage: { any: 1 } } };
+    expect(schemaViolations('ChatCompletionResponseDto', rawUsage, { closed: true })).toEqual([]);
+  });
+
   it('reports a missing required field, a wrong type and a value outside an enum', () => {
     const { provider: _p, ...noProvider } = completion;
     expect(schemaViolations('ChatCompletionResponseDto', noProvider).join()).toContain(
