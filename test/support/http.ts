@@ -24,7 +24,12 @@ export interface Api {
    * Any call answered in JSON, its body checked against what openapi.json documents for
    * the method, path and status (every error against the envelope).
    */
-  call(method: string, path: string, body?: unknown): Promise<JsonExchange>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<JsonExchange>;
 }
 
 /**
@@ -53,8 +58,8 @@ export function api(gw: RunningGateway | string, key: string | null = MASTER_KEY
     get: (path, headers) => send('GET', path, undefined, headers),
     del: (path) => send('DELETE', path),
     chat: (body, headers) => send('POST', '/v1/chat/completions', body, headers),
-    call: async (method, path, body) => {
-      const res = await send(method, path, body);
+    call: async (method, path, body, headers) => {
+      const res = await send(method, path, body, headers);
       const json: unknown = await res.json();
       expectResponseConforms(method, path, res.status, json);
       return { status: res.status, headers: res.headers, body: json };
