@@ -109,7 +109,7 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
         raw_usage: jsonFixture('anthropic/message-text.json').usage,
       },
     });
-    expect(typeof res.created).toBe('number');
+    expect(res.created).toBeGreaterThan(1_700_000_000);
 
     const sent = h.upstream.lastRequest();
     expectMessagesRequest(sent, false);

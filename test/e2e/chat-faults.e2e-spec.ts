@@ -364,7 +364,7 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
       provider: 'openai',
       model: 'gpt-4o-mini',
     });
-    expect(typeof line?.latency_ms).toBe('number');
+    expect(line?.latency_ms).toBeGreaterThan(0);
     const all = JSON.stringify(h.gw.logs);
     expect(all).not.toContain(UPSTREAM_KEY);
     expect(all).not.toContain(MASTER_KEY);

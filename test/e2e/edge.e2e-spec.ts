@@ -138,7 +138,7 @@ describe('HTTP edge', () => {
       // The body object is level 1, `x_extra`'s arrays levels 2 and up.
       const at = (levels: number) => withRaw('x_extra', nested(levels - 1));
       const ok = await rawExchange(gw.url, jsonPost(at(128)));
-      expect(ok.status).not.toBe(400);
+      expect(ok.status).toBe(200);
       expect(upstream.requests).toHaveLength(1);
       const deep = await rawExchange(gw.url, jsonPost(at(129)));
       expect(deep.status).toBe(400);
