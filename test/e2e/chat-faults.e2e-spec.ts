@@ -307,7 +307,6 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
       const text = await res.text();
       expect(text).toContain(': keep-alive\n\n');
       expect(sseEvents(text).at(-1)).toBe('[DONE]');
-      expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
     });
 
     it('a client that goes away aborts the upstream request at once', async () => {
