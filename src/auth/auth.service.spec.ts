@@ -74,7 +74,7 @@ describe('AuthService.authenticate', () => {
 
   it('refuses a key from the moment it expires', async () => {
     stored!.expiresAt = clock.t + 1_000;
-    expect(await auth.authenticate(KEY)).not.toBeNull();
+    expect(await auth.authenticate(KEY)).toMatchObject({ kind: 'key', keyId: 'key_1' });
     clock.t += 1_000;
     await expect(auth.authenticate(KEY)).rejects.toMatchObject({ wireCode: 'api_key_expired' });
   });

@@ -15,6 +15,7 @@ const chunk = (
   ...extra,
 });
 const usage = { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function collect(chunks: StreamChunk[], includeUsage: boolean) {
   const ctx = new RequestContext('r1');
@@ -57,8 +58,22 @@ describe('relayFrames', () => {
   });
 
   it('records time to first token at the first content and keeps the relayed text', async () => {
-    const { ctx } = await collect(stream, false);
-    expect(ctx.ttftMs).toBeGreaterThanOrEqual(0);
+    const ctx = new RequestContext('r1');
+    const marks: Record<string, number> = {};
+    // The role-only chunk comes first; content arrives 30 ms later, more 30 ms after that.
+    async function* source(): AsyncGenerator<StreamChunk> {
+      yield stream[0];
+      await sleep(30);
+      marks.beforeContent = ctx.elapsedMs();
+      yield stream[1];
+      marks.afterContent = ctx.elapsedMs();
+      await sleep(30);
+      yield stream[2];
+    }
+    for await (const _ of relayFrames(source(), ctx));
+    expect(ctx.ttftMs).toBeGreaterThanOrEqual(marks.beforeContent);
+    expect(ctx.ttftMs).toBeLessThanOrEqual(marks.afterContent);
+    expect(marks.beforeContent).toBeGreaterThanOrEqual(29);
     expect(ctx.relayedText?.join('')).toBe('Hello');
   });
 
@@ -104,5 +119,10 @@ describe('relayFrames', () => {
       }
     }).rejects.toThrow('upstream dropped');
     expect(returned).toBe(1);
+  });
+
+  it('records no time to first token for a stream without output', async () => {
+    const { ctx } = await collect([stream[0], stream[3]], true);
+    expect(ctx.ttftMs).toBeUndefined();
   });
 });

@@ -5,6 +5,12 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import OpenAI from 'openai';
 import { fixture, jsonFixture } from '../support/fixtures.js';
 import { MASTER_KEY, startGateway, type RunningGateway } from '../support/gateway.js';
+import { api, sseEvents } from '../support/http.js';
+import {
+  CHUNK_SCHEMA,
+  expectMatchesSchema,
+  expectStreamConforms,
+} from '../support/openapi-conformance.js';
 import { useGatewayWithStandIn } from '../support/sdk-harness.js';
 import {
   framesFromJsonl,
@@ -12,6 +18,9 @@ import {
   StandInUpstream,
   type RecordedRequest,
 } from '../support/stand-in-upstream.js';
+
+/** The gateway builds these answers itself: every field it sends must be documented. */
+const CLOSED = { closed: true };
 
 const UPSTREAM_KEY = 'sk-ant-api03-upstream-secret-0000000000';
 
@@ -79,6 +88,7 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
       user: 'user-7421',
       seed: 7,
     });
+    expectMatchesSchema('ChatCompletionResponseDto', res, CLOSED);
     expect(res).toMatchObject({
       id: 'chatcmpl-msg_01TgText5Mw8Qz3Lv7RcKpYs',
       object: 'chat.completion',
@@ -99,7 +109,7 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
         raw_usage: jsonFixture('anthropic/message-text.json').usage,
       },
     });
-    expect(typeof res.created).toBe('number');
+    expect(res.created).toBeGreaterThan(1_700_000_000);
 
     const sent = h.upstream.lastRequest();
     expectMessagesRequest(sent, false);
@@ -137,6 +147,7 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
       tool_choice: 'auto',
       parallel_tool_calls: true,
     });
+    expectMatchesSchema('ChatCompletionResponseDto', first, CLOSED);
     const choice = first.choices[0];
     expect(choice.finish_reason).toBe('tool_calls');
     expect(choice.message.content).toBe("I'll check the weather in both cities.");
@@ -215,14 +226,17 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
     h.upstream.enqueue({
       frames: framesFromJsonl(fixture('anthropic/messages-stream-parallel-tool-use.jsonl'), true),
     });
-    const final = await h.client.chat.completions
-      .stream({
-        model: 'claude-sonnet-4-5',
-        messages: [{ role: 'user', content: 'Weather in Paris and Oslo?' }],
-        tools: [weatherTool],
-        parallel_tool_calls: false,
-      })
-      .finalChatCompletion();
+    const stream = h.client.chat.completions.stream({
+      model: 'claude-sonnet-4-5',
+      messages: [{ role: 'user', content: 'Weather in Paris and Oslo?' }],
+      tools: [weatherTool],
+      parallel_tool_calls: false,
+    });
+    const chunks: unknown[] = [];
+    stream.on('chunk', (chunk) => chunks.push(chunk));
+    const final = await stream.finalChatCompletion();
+    expect(chunks.length).toBeGreaterThan(2);
+    for (const chunk of chunks) expectMatchesSchema(CHUNK_SCHEMA, chunk, CLOSED);
     const message = final.choices[0].message;
     expect(final.choices[0].finish_reason).toBe('tool_calls');
     expect(message.content).toBe("I'll check both cities at once.");
@@ -250,6 +264,7 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
     });
     const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
     for await (const chunk of stream) chunks.push(chunk);
+    for (const chunk of chunks) expectMatchesSchema(CHUNK_SCHEMA, chunk, CLOSED);
     expect(chunks[0].choices[0].delta).toMatchObject({ role: 'assistant' });
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe(
       'Tollgate relays every token.',
@@ -269,23 +284,16 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
     h.upstream.enqueue({
       frames: framesFromJsonl(fixture('anthropic/messages-stream-prompt-cache-read.jsonl'), true),
     });
-    const res = await fetch(`${h.gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: 'claude-sonnet-4-5',
-        stream: true,
-        messages: [{ role: 'user', content: 'What is 7 × 6?' }],
-      }),
+    const res = await api(h.gw).chat({
+      model: 'claude-sonnet-4-5',
+      stream: true,
+      messages: [{ role: 'user', content: 'What is 7 × 6?' }],
     });
     expect(res.status).toBe(200);
-    const events = (await res.text()).split('\n\n').filter(Boolean);
-    expect(events.at(-1)).toBe('data: [DONE]');
-    const chunks = events
-      .slice(0, -1)
-      .map(
-        (e) => JSON.parse(e.replace(/^data: /, '')) as OpenAI.Chat.Completions.ChatCompletionChunk,
-      );
+    const events = sseEvents(await res.text());
+    expect(events.at(-1)).toBe('[DONE]');
+    expectStreamConforms(events, CLOSED);
+    const chunks = events.slice(0, -1) as OpenAI.Chat.Completions.ChatCompletionChunk[];
     expect(chunks.every((c) => c.choices.length > 0 && !c.usage)).toBe(true);
     expect(chunks.map((c) => c.choices[0].delta.content ?? '').join('')).toBe(
       'Seven times six is **42**.',
@@ -299,6 +307,7 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
       messages: [{ role: 'user', content: 'Three gates at 4 coins: the trip?' }],
       reasoning_effort: 'low',
     });
+    expectMatchesSchema('ChatCompletionResponseDto', first, CLOSED);
     const message = first.choices[0].message as OpenAI.Chat.Completions.ChatCompletionMessage & {
       reasoning_content?: string;
       reasoning_signature?: string;
@@ -353,6 +362,7 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
     expect(err).toBeInstanceOf(OpenAI.InternalServerError);
     const apiErr = err as InstanceType<typeof OpenAI.APIError>;
     expect(apiErr.status).toBe(503);
+    expectMatchesSchema('ErrorResponseDto', { error: apiErr.error }, CLOSED);
     expect(apiErr.error).toEqual({
       message: 'Overloaded',
       type: 'server_error',
@@ -403,19 +413,16 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
     h.upstream.enqueue({
       frames: sseFrames(fixture('anthropic/messages-stream-error-overloaded.sse')),
     });
-    const res = await fetch(`${h.gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: 'claude-sonnet-4-5',
-        stream: true,
-        messages: [{ role: 'user', content: 'Tell me a story.' }],
-      }),
+    const res = await api(h.gw).chat({
+      model: 'claude-sonnet-4-5',
+      stream: true,
+      messages: [{ role: 'user', content: 'Tell me a story.' }],
     });
-    const events = (await res.text()).split('\n\n').filter(Boolean);
-    expect(events.filter((e) => e.includes('"error"'))).toHaveLength(1);
-    expect(events.at(-1)).toContain('"error"');
-    expect(events).not.toContain('data: [DONE]');
+    const events = sseEvents(await res.text());
+    expectStreamConforms(events, CLOSED);
+    expect(events.filter((e) => e !== '[DONE]' && 'error' in e)).toHaveLength(1);
+    expect(events.at(-1).error).toMatchObject({ message: 'Overloaded', type: 'server_error' });
+    expect(events).not.toContain('[DONE]');
   });
 });
 
@@ -455,5 +462,9 @@ describe('Anthropic model discovery', () => {
     ]);
     expect(calls[0].headers['x-api-key']).toBe(UPSTREAM_KEY);
     expect(calls[0].headers['anthropic-version']).toBe('2023-06-01');
+    const listed = await api(gw).call('GET', '/v1/models');
+    expect(listed.status).toBe(200);
+    const one = await api(gw).call('GET', `/v1/models/${encodeURIComponent(ids[0])}`);
+    expect(one.body.id).toBe(ids[0]);
   });
 });

@@ -1,51 +1,33 @@
 import OpenAI from 'openai';
 import { fixture, jsonFixture } from '../support/fixtures.js';
-import { bodyOf } from '../support/http.js';
-import { MASTER_KEY, startGateway, type RunningGateway } from '../support/gateway.js';
-import { sleep, sseFrames, StandInUpstream } from '../support/stand-in-upstream.js';
+import { MASTER_KEY, startGateway } from '../support/gateway.js';
+import { api, sseEvents } from '../support/http.js';
+import { expectStreamConforms } from '../support/openapi-conformance.js';
+import { useGatewayWithStandIn } from '../support/sdk-harness.js';
+import { sleep, sseFrames } from '../support/stand-in-upstream.js';
 
 const UPSTREAM_KEY = 'sk-upstream-secret-do-not-leak-0000';
 
 describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
-  let upstream: StandInUpstream;
-  let gw: RunningGateway;
-  let client: OpenAI;
-
-  const post = (body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${MASTER_KEY}`,
-        'content-type': 'application/json',
-        ...headers,
-      },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
+  const h = useGatewayWithStandIn((url) => ({
+    OPENAI_API_KEY: UPSTREAM_KEY,
+    OPENAI_BASE_URL: `${url}/v1`,
+    OPENAI_MODELS: 'gpt-4o-mini',
+    TOLLGATE_BODY_LIMIT: '64kb',
+    TOLLGATE_HEARTBEAT_MS: '100',
+    TOLLGATE_TIMEOUT_MS: '1500',
+  }));
+  const CHAT = '/v1/chat/completions';
+  /** A chat call answered in JSON, checked against openapi.json. */
+  const call = (body: unknown, headers?: Record<string, string>) =>
+    api(h.gw).call('POST', CHAT, body, headers);
   const hello = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] };
-
-  beforeAll(async () => {
-    upstream = await StandInUpstream.start();
-    gw = await startGateway({
-      OPENAI_API_KEY: UPSTREAM_KEY,
-      OPENAI_BASE_URL: `${upstream.url}/v1`,
-      OPENAI_MODELS: 'gpt-4o-mini',
-      TOLLGATE_BODY_LIMIT: '64kb',
-      TOLLGATE_HEARTBEAT_MS: '100',
-      TOLLGATE_TIMEOUT_MS: '1500',
-    });
-    client = new OpenAI({ apiKey: MASTER_KEY, baseURL: `${gw.url}/v1`, maxRetries: 0 });
-  });
-  afterEach(() => upstream.reset());
-  afterAll(async () => {
-    await gw.close();
-    await upstream.stop();
-  });
 
   describe('auth', () => {
     it('401 without a bearer token, in the OpenAI envelope', async () => {
-      const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', body: '{}' });
+      const res = await api(h.gw, null).call('POST', CHAT, '{}');
       expect(res.status).toBe(401);
-      expect(await bodyOf(res)).toEqual({
+      expect(res.body).toEqual({
         error: {
           message: expect.stringContaining('API key'),
           type: 'authentication_error',
@@ -56,12 +38,12 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
     });
 
     it('401 with a wrong token, for the SDK too', async () => {
-      const bad = new OpenAI({ apiKey: 'tg-wrong', baseURL: `${gw.url}/v1`, maxRetries: 0 });
+      const bad = new OpenAI({ apiKey: 'tg-wrong', baseURL: `${h.gw.url}/v1`, maxRetries: 0 });
       await expect(bad.chat.completions.create(hello as never)).rejects.toBeInstanceOf(
         OpenAI.AuthenticationError,
       );
       await expect(bad.models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
-      expect(upstream.requests).toHaveLength(0);
+      expect(h.upstream.requests).toHaveLength(0);
     });
   });
 
@@ -109,32 +91,33 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
         'messages[0].tool_call_id',
       ],
     ])('%s → %i naming %s', async (_name, body, status, param) => {
-      const res = await post(body);
+      const res = await call(body);
       expect(res.status).toBe(status);
-      const json = await bodyOf(res);
+      const json = res.body;
       expect(json.error.type).toBe('invalid_request_error');
       expect(json.error.param).toBe(param);
       expect(typeof json.error.message).toBe('string');
-      expect(upstream.requests).toHaveLength(0);
+      expect(h.upstream.requests).toHaveLength(0);
     });
 
     it('413 for a body over the configured limit', async () => {
-      const res = await post({
+      const res = await call({
         ...hello,
         messages: [{ role: 'user', content: 'x'.repeat(70_000) }],
       });
       expect(res.status).toBe(413);
-      expect((await bodyOf(res)).error).toMatchObject({
+      expect(res.body.error).toMatchObject({
         type: 'invalid_request_error',
         code: 'body_too_large',
       });
     });
 
     it('reads a JSON body sent as application/<type>+json', async () => {
-      upstream.enqueue({ json: jsonFixture('openai/chat-completion.json') });
-      const res = await post(hello, { 'content-type': 'application/vnd.api+json' });
+      h.upstream.enqueue({ json: jsonFixture('openai/chat-completion.json') });
+      const res = await call(hello, { 'content-type': 'application/vnd.api+json' });
       expect(res.status).toBe(200);
-      expect(upstream.requests).toHaveLength(1);
+      expect(res.body.choices[0].message.content).toBe('Paris is the capital of France.');
+      expect(h.upstream.requests).toHaveLength(1);
     });
 
     it.each([
@@ -142,27 +125,27 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
       ['a body of an unknown type', 'model=gpt-4o-mini', 'application/x-www-form-urlencoded'],
       ['an empty JSON body', '', 'application/json'],
     ])('%s gets the 400 envelope for a body that is not a JSON object', async (_n, body, type) => {
-      const res = await post(body, { 'content-type': type });
+      const res = await call(body, { 'content-type': type });
       expect(res.status).toBe(400);
-      expect((await bodyOf(res)).error).toMatchObject({
+      expect(res.body.error).toMatchObject({
         type: 'invalid_request_error',
         message: 'The request body must be a JSON object.',
       });
-      expect(upstream.requests).toHaveLength(0);
+      expect(h.upstream.requests).toHaveLength(0);
     });
 
     it('refuses a body with a __proto__ key as invalid JSON', async () => {
-      const res = await post('{"model":"gpt-4o-mini","__proto__":{"admin":true},"messages":[]}');
+      const res = await call('{"model":"gpt-4o-mini","__proto__":{"admin":true},"messages":[]}');
       expect(res.status).toBe(400);
-      expect((await bodyOf(res)).error).toMatchObject({
+      expect(res.body.error).toMatchObject({
         type: 'invalid_request_error',
         code: 'invalid_json',
       });
-      expect(upstream.requests).toHaveLength(0);
+      expect(h.upstream.requests).toHaveLength(0);
     });
 
     it('404 envelope for an unknown model, listing what would work', async () => {
-      const err = await client.chat.completions
+      const err = await h.client.chat.completions
         .create({ model: 'gpt-5-imaginary', messages: [{ role: 'user', content: 'x' }] })
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(OpenAI.NotFoundError);
@@ -170,30 +153,26 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
     });
 
     it('404 envelope for an unknown route', async () => {
-      const res = await fetch(`${gw.url}/v1/nothing-here`, {
-        headers: { authorization: `Bearer ${MASTER_KEY}` },
-      });
+      const res = await api(h.gw).call('GET', '/v1/nothing-here');
       expect(res.status).toBe(404);
-      expect((await bodyOf(res)).error.code).toBe('unknown_url');
+      expect(res.body.error.code).toBe('unknown_url');
     });
 
     it('400 envelope for a URL with broken percent-encoding', async () => {
-      const res = await fetch(`${gw.url}/v1/models/%E0%A4%A`, {
-        headers: { authorization: `Bearer ${MASTER_KEY}` },
-      });
+      const res = await api(h.gw).call('GET', '/v1/models/%E0%A4%A');
       expect(res.status).toBe(400);
-      expect((await bodyOf(res)).error).toMatchObject({ type: 'invalid_request_error' });
+      expect(res.body.error).toMatchObject({ type: 'invalid_request_error' });
     });
   });
 
   describe('upstream errors before the first byte keep their status', () => {
     it('429 passes through with retry-after, as a RateLimitError for the SDK', async () => {
-      upstream.enqueue({
+      h.upstream.enqueue({
         status: 429,
         headers: { 'retry-after': '20' },
         json: jsonFixture('openai/error-429-rate-limit.json'),
       });
-      const err = await client.chat.completions.create(hello as never).catch((e: unknown) => e);
+      const err = await h.client.chat.completions.create(hello as never).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(OpenAI.RateLimitError);
       const e = err as InstanceType<typeof OpenAI.RateLimitError>;
       expect(e.headers?.get('retry-after')).toBe('20');
@@ -202,19 +181,19 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
     });
 
     it('429 on a stream request is a real 429, not a 200 stream', async () => {
-      upstream.enqueue({
+      h.upstream.enqueue({
         status: 429,
         headers: { 'retry-after': '3' },
         json: jsonFixture('openai/error-429-rate-limit.json'),
       });
-      const res = await post({ ...hello, stream: true });
+      const res = await call({ ...hello, stream: true });
       expect(res.status).toBe(429);
       expect(res.headers.get('retry-after')).toBe('3');
-      expect((await bodyOf(res)).error.type).toBe('requests');
+      expect(res.body.error.type).toBe('requests');
     });
 
     it('500 from upstream → 500 envelope (InternalServerError for the SDK)', async () => {
-      upstream.enqueue({
+      h.upstream.enqueue({
         status: 500,
         json: {
           error: {
@@ -223,13 +202,13 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
           },
         },
       });
-      const err = await client.chat.completions.create(hello as never).catch((e: unknown) => e);
+      const err = await h.client.chat.completions.create(hello as never).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(OpenAI.InternalServerError);
       expect((err as InstanceType<typeof OpenAI.InternalServerError>).status).toBe(500);
     });
 
     it('an upstream 401 never echoes the upstream key and does not blame the caller key', async () => {
-      upstream.enqueue({
+      h.upstream.enqueue({
         status: 401,
         json: {
           error: {
@@ -239,18 +218,17 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
           },
         },
       });
-      const res = await post(hello);
-      const text = await res.text();
+      const res = await call(hello);
       expect(res.status).toBe(401);
-      expect(text).not.toContain(UPSTREAM_KEY);
-      expect(JSON.parse(text).error.code).toBe('upstream_authentication_error');
+      expect(JSON.stringify(res.body)).not.toContain(UPSTREAM_KEY);
+      expect(res.body.error.code).toBe('upstream_authentication_error');
     });
 
     it('an upstream that does not answer in time → 504', async () => {
-      upstream.enqueue({ delayMs: 2500, json: jsonFixture('openai/chat-completion.json') });
-      const res = await post(hello);
+      h.upstream.enqueue({ delayMs: 2500, json: jsonFixture('openai/chat-completion.json') });
+      const res = await call(hello);
       expect(res.status).toBe(504);
-      expect((await bodyOf(res)).error.type).toBe('timeout_error');
+      expect(res.body.error.type).toBe('timeout_error');
     });
 
     it('an unreachable upstream → 502 without its address', async () => {
@@ -260,15 +238,10 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
         OPENAI_MODELS: 'gpt-4o-mini',
       });
       try {
-        const res = await fetch(`${other.url}/v1/chat/completions`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
-          body: JSON.stringify(hello),
-        });
+        const res = await api(other).call('POST', CHAT, hello);
         expect(res.status).toBe(502);
-        const body = await res.text();
-        expect(body).not.toContain('127.0.0.1');
-        expect(JSON.parse(body).error.code).toBe('upstream_unreachable');
+        expect(JSON.stringify(res.body)).not.toContain('127.0.0.1');
+        expect(res.body.error.code).toBe('upstream_unreachable');
       } finally {
         await other.close();
       }
@@ -278,30 +251,30 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
   describe('streams', () => {
     it('an upstream dropping mid-stream becomes one error event, then the stream ends', async () => {
       const frames = sseFrames(fixture('openai/chat-stream-text-usage.sse'));
-      upstream.enqueue({ frames, dropAfterFrames: 4, frameDelayMs: 10 });
-      const res = await post({ ...hello, stream: true });
+      h.upstream.enqueue({ frames, dropAfterFrames: 4, frameDelayMs: 10 });
+      const res = await api(h.gw).chat({ ...hello, stream: true });
       expect(res.status).toBe(200);
-      const events = (await res.text()).split('\n\n').filter(Boolean);
-      expect(events.slice(0, 4).every((e) => e.startsWith('data: {"id"'))).toBe(true);
+      const events = sseEvents(await res.text());
+      expectStreamConforms(events);
+      expect(events.slice(0, 4).map((e) => e.object)).toEqual(
+        Array(4).fill('chat.completion.chunk'),
+      );
       expect(events).toHaveLength(5);
-      expect(JSON.parse(events[4].slice('data: '.length)).error).toMatchObject({
-        type: 'upstream_error',
-      });
+      expect(events[4].error).toMatchObject({ type: 'upstream_error' });
     });
 
     it('a malformed event ends the stream with an error and drops an upstream that then stalls', async () => {
       const frames = sseFrames(fixture('openai/chat-stream-text-usage.sse')).slice(0, 2);
       frames.push('data: {"id": nope\n\n', 'data: [DONE]\n\n');
-      upstream.enqueue({ frames, stallAfterFrames: 3 });
-      const res = await post({ ...hello, stream: true });
-      const events = (await res.text()).split('\n\n').filter(Boolean);
-      expect(JSON.parse(events.at(-1)!.slice('data: '.length)).error).toMatchObject({
-        code: 'upstream_invalid_response',
-      });
+      h.upstream.enqueue({ frames, stallAfterFrames: 3 });
+      const res = await api(h.gw).chat({ ...hello, stream: true });
+      const events = sseEvents(await res.text());
+      expectStreamConforms(events);
+      expect(events.at(-1).error).toMatchObject({ code: 'upstream_invalid_response' });
       // The rest of the body is awaited briefly (so a healthy connection can be reused),
       // then the connection is dropped.
-      for (let i = 0; i < 40 && upstream.abortedResponses === 0; i++) await sleep(100);
-      expect(upstream.abortedResponses).toBe(1);
+      for (let i = 0; i < 40 && h.upstream.abortedResponses === 0; i++) await sleep(100);
+      expect(h.upstream.abortedResponses).toBe(1);
     });
 
     it('the SDK surfaces a mid-stream error event as an APIError', async () => {
@@ -309,8 +282,8 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
       frames.push(
         'data: {"error":{"message":"The model is overloaded","type":"server_error","code":null}}\n\n',
       );
-      upstream.enqueue({ frames });
-      const stream = (await client.chat.completions.create({
+      h.upstream.enqueue({ frames });
+      const stream = (await h.client.chat.completions.create({
         ...(hello as object),
         stream: true,
       } as never)) as unknown;
@@ -329,20 +302,20 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
 
     it('sends heartbeat comments while the upstream is silent', async () => {
       const frames = sseFrames(fixture('openai/chat-stream-text-no-usage.sse'));
-      upstream.enqueue({ frames, frameDelayMs: 120 });
-      const res = await post({ ...hello, stream: true });
+      h.upstream.enqueue({ frames, frameDelayMs: 120 });
+      const res = await api(h.gw).chat({ ...hello, stream: true });
       const text = await res.text();
       expect(text).toContain(': keep-alive\n\n');
-      expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+      expect(sseEvents(text).at(-1)).toBe('[DONE]');
     });
 
     it('a client that goes away aborts the upstream request at once', async () => {
       const frames = sseFrames(fixture('openai/chat-stream-text-no-usage.sse'));
-      upstream.enqueue({ frames, stallAfterFrames: 2 });
-      const res = await post({ ...hello, stream: true });
+      h.upstream.enqueue({ frames, stallAfterFrames: 2 });
+      const res = await api(h.gw).chat({ ...hello, stream: true });
       const reader = res.body!.getReader();
       expect(new TextDecoder().decode((await reader.read()).value)).toContain('data: {');
-      const sent = upstream.lastRequest();
+      const sent = h.upstream.lastRequest();
       await sleep(50);
       expect(sent.aborted).toBe(false);
       await reader.cancel();
@@ -351,9 +324,9 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
     });
 
     it('a client that goes away before a non-stream answer aborts the upstream too', async () => {
-      upstream.enqueue({ delayMs: 1000, json: jsonFixture('openai/chat-completion.json') });
+      h.upstream.enqueue({ delayMs: 1000, json: jsonFixture('openai/chat-completion.json') });
       const controller = new AbortController();
-      const pending = fetch(`${gw.url}/v1/chat/completions`, {
+      const pending = fetch(`${h.gw.url}${CHAT}`, {
         method: 'POST',
         headers: {
           authorization: `Bearer ${MASTER_KEY}`,
@@ -366,11 +339,11 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
       await sleep(100);
       controller.abort();
       await pending;
-      const sent = upstream.lastRequest();
+      const sent = h.upstream.lastRequest();
       for (let i = 0; i < 50 && !sent.aborted; i++) await sleep(20);
       expect(sent.aborted).toBe(true);
       // The log line says what the usage row says: no answer was sent (499), not a 200.
-      expect(gw.logs.find((l) => l.req_id === 'gave-up-1')).toMatchObject({
+      expect(h.gw.logs.find((l) => l.req_id === 'gave-up-1')).toMatchObject({
         status: 499,
         error_type: 'client_closed',
         aborted: true,
@@ -379,20 +352,19 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
   });
 
   it('writes one JSON log line per request with no secrets in it', async () => {
-    upstream.enqueue({ json: jsonFixture('openai/chat-completion.json') });
-    const res = await post(hello, { 'x-request-id': 'trace-abc-123' });
+    h.upstream.enqueue({ json: jsonFixture('openai/chat-completion.json') });
+    const res = await call(hello, { 'x-request-id': 'trace-abc-123' });
     expect(res.headers.get('x-request-id')).toBe('trace-abc-123');
-    await res.text();
     await sleep(20);
-    const line = gw.logs.find((l) => l.req_id === 'trace-abc-123');
+    const line = h.gw.logs.find((l) => l.req_id === 'trace-abc-123');
     expect(line).toMatchObject({
       msg: 'request',
       status: 200,
       provider: 'openai',
       model: 'gpt-4o-mini',
     });
-    expect(typeof line?.latency_ms).toBe('number');
-    const all = JSON.stringify(gw.logs);
+    expect(line?.latency_ms).toBeGreaterThan(0);
+    const all = JSON.stringify(h.gw.logs);
     expect(all).not.toContain(UPSTREAM_KEY);
     expect(all).not.toContain(MASTER_KEY);
   });

@@ -4,9 +4,17 @@ import type {
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
 import { fixture, jsonFixture } from '../support/fixtures.js';
-import { MASTER_KEY } from '../support/gateway.js';
+import { api, sseEvents } from '../support/http.js';
+import {
+  CHUNK_SCHEMA,
+  expectMatchesSchema,
+  expectStreamConforms,
+} from '../support/openapi-conformance.js';
 import { useGatewayWithStandIn } from '../support/sdk-harness.js';
 import { framesFromJsonl, sseFrames, type ScriptedResponse } from '../support/stand-in-upstream.js';
+
+/** The gateway builds these answers itself: every field it sends must be documented. */
+const CLOSED = { closed: true };
 
 const GEMINI_KEY = 'AIzaSyTollgateStandInKey00000000000000';
 
@@ -52,6 +60,7 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
       user: 'user-42',
     });
 
+    expectMatchesSchema('ChatCompletionResponseDto', res, CLOSED);
     expect(res).toMatchObject({
       id: recorded.responseId,
       object: 'chat.completion',
@@ -100,6 +109,7 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
     });
     const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
     for await (const chunk of stream) chunks.push(chunk);
+    for (const chunk of chunks) expectMatchesSchema(CHUNK_SCHEMA, chunk, CLOSED);
 
     expect(chunks[0].choices[0].delta.role).toBe('assistant');
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe(
@@ -132,36 +142,38 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
 
   it('hides the usage chunk from a stream client that did not ask, ending with [DONE]', async () => {
     h.upstream.enqueue({ frames: sseFrames(fixture('gemini/stream-text.sse')) });
-    const res = await fetch(`${h.gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: 'gemini-2.5-flash',
-        stream: true,
-        messages: [{ role: 'user', content: 'hi' }],
-      }),
+    const res = await api(h.gw).chat({
+      model: 'gemini-2.5-flash',
+      stream: true,
+      messages: [{ role: 'user', content: 'hi' }],
     });
-    const events = (await res.text()).split('\n\n').filter(Boolean);
-    expect(events.at(-1)).toBe('data: [DONE]');
-    const chunks = events
-      .slice(0, -1)
-      .map((e) => JSON.parse(e.replace(/^data: /, '')) as { choices: unknown[] });
+    expect(res.status).toBe(200);
+    const events = sseEvents(await res.text());
+    expect(events.at(-1)).toBe('[DONE]');
+    expectStreamConforms(events, CLOSED);
+    const chunks = events.slice(0, -1) as OpenAI.Chat.Completions.ChatCompletionChunk[];
     expect(chunks.every((c) => c.choices.length > 0 && !('usage' in c))).toBe(true);
+    expect(chunks.map((c) => c.choices[0].delta.content ?? '').join('')).toBe(
+      'The gate opens at six and closes at ten.',
+    );
   });
 
   it('streams parallel function calls that the SDK reassembles, signature included', async () => {
     h.upstream.enqueue({
       frames: framesFromJsonl(fixture('gemini/stream-parallel-function-calls.jsonl')),
     });
-    const final = await h.client.chat.completions
-      .stream({
-        model: 'gemini-3-pro-preview',
-        messages: [{ role: 'user', content: 'Weather in Oslo and Lima?' }],
-        tools: [weatherTool],
-        tool_choice: 'auto',
-        reasoning_effort: 'high',
-      })
-      .finalChatCompletion();
+    const stream = h.client.chat.completions.stream({
+      model: 'gemini-3-pro-preview',
+      messages: [{ role: 'user', content: 'Weather in Oslo and Lima?' }],
+      tools: [weatherTool],
+      tool_choice: 'auto',
+      reasoning_effort: 'high',
+    });
+    const chunks: unknown[] = [];
+    stream.on('chunk', (chunk) => chunks.push(chunk));
+    const final = await stream.finalChatCompletion();
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const chunk of chunks) expectMatchesSchema(CHUNK_SCHEMA, chunk, CLOSED);
 
     const choice = final.choices[0];
     expect(choice.finish_reason).toBe('tool_calls');
@@ -214,6 +226,7 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
           messages: [question],
           tools: [weatherTool],
         });
+        expectMatchesSchema('ChatCompletionResponseDto', first, CLOSED);
         assistant = first.choices[0].message;
       } else {
         h.upstream.enqueue({
@@ -279,6 +292,7 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
     const rateLimited = err as InstanceType<typeof OpenAI.RateLimitError>;
     expect(rateLimited.status).toBe(429);
     expect(rateLimited.headers?.get('retry-after')).toBe('27');
+    expectMatchesSchema('ErrorResponseDto', { error: rateLimited.error }, CLOSED);
     expect(rateLimited.error).toMatchObject({
       type: 'rate_limit_error',
       code: 'resource_exhausted',
@@ -298,6 +312,11 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
       param: null,
       code: 'upstream_authentication_error',
     });
+    expectMatchesSchema(
+      'ErrorResponseDto',
+      { error: (err as InstanceType<typeof OpenAI.APIError>).error },
+      CLOSED,
+    );
     expect(JSON.stringify(err)).not.toContain(GEMINI_KEY);
     expect(JSON.stringify(h.gw.logs)).not.toContain(GEMINI_KEY);
   });

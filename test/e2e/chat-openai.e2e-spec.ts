@@ -1,6 +1,11 @@
 import OpenAI from 'openai';
 import { fixture, jsonFixture } from '../support/fixtures.js';
-import { MASTER_KEY } from '../support/gateway.js';
+import { api, sseEvents } from '../support/http.js';
+import {
+  CHUNK_SCHEMA,
+  expectMatchesSchema,
+  expectStreamConforms,
+} from '../support/openapi-conformance.js';
 import { useGatewayWithStandIn } from '../support/sdk-harness.js';
 import { sseFrames } from '../support/stand-in-upstream.js';
 
@@ -15,7 +20,13 @@ describe('POST /v1/chat/completions against an OpenAI-family upstream (official 
   }));
 
   it('returns a text completion with provider and raw_usage, forwarding the request unchanged', async () => {
-    h.upstream.enqueue({ json: jsonFixture('openai/chat-completion.json') });
+    // The upstream takes 60 ms, which the overhead header must leave out.
+    const upstreamDelayMs = 60;
+    h.upstream.enqueue({
+      json: jsonFixture('openai/chat-completion.json'),
+      delayMs: upstreamDelayMs,
+    });
+    const started = performance.now();
     const res = await h.client.chat.completions
       .create({
         model: 'gpt-4o-mini',
@@ -25,6 +36,8 @@ describe('POST /v1/chat/completions against an OpenAI-family upstream (official 
         vendor_knob: { depth: 3 },
       })
       .withResponse();
+    const latencyMs = performance.now() - started;
+    expectMatchesSchema('ChatCompletionResponseDto', res.data);
     expect(res.data.choices[0].message.content).toBe('Paris is the capital of France.');
     expect((res.data as unknown as { provider: string }).provider).toBe('openai');
     expect(res.data.usage).toMatchObject({
@@ -36,7 +49,9 @@ describe('POST /v1/chat/completions against an OpenAI-family upstream (official 
       jsonFixture('openai/chat-completion.json').usage,
     );
     expect(res.response.headers.get('x-request-id')).toMatch(/^req_/);
-    expect(Number(res.response.headers.get('x-tollgate-overhead-ms'))).toBeGreaterThanOrEqual(0);
+    const overhead = res.response.headers.get('x-tollgate-overhead-ms');
+    expect(overhead).toMatch(/^\d+\.\d{3}$/);
+    expect(Number(overhead)).toBeLessThan(latencyMs - upstreamDelayMs);
 
     const sent = h.upstream.lastRequest();
     expect(sent.path).toBe('/v1/chat/completions');
@@ -67,7 +82,11 @@ describe('POST /v1/chat/completions against an OpenAI-family upstream (official 
       ],
       stream_options: { include_usage: true },
     });
+    const chunks: unknown[] = [];
+    stream.on('chunk', (chunk) => chunks.push(chunk));
     const final = await stream.finalChatCompletion();
+    expect(chunks.length).toBeGreaterThan(2);
+    for (const chunk of chunks) expectMatchesSchema(CHUNK_SCHEMA, chunk);
     const calls = final.choices[0].message.tool_calls ?? [];
     expect(
       calls.map(
@@ -88,22 +107,19 @@ describe('POST /v1/chat/completions against an OpenAI-family upstream (official 
 
   it('asks the upstream for usage but hides the usage chunk from a client that did not ask', async () => {
     h.upstream.enqueue({ frames: sseFrames(fixture('openai/chat-stream-text-usage.sse')) });
-    const res = await fetch(`${h.gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: 'gpt-4o-mini',
-        stream: true,
-        messages: [{ role: 'user', content: 'hi' }],
-      }),
+    const res = await api(h.gw).chat({
+      model: 'gpt-4o-mini',
+      stream: true,
+      messages: [{ role: 'user', content: 'hi' }],
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/event-stream');
-    const text = await res.text();
-    const events = text.split('\n\n').filter(Boolean);
-    expect(events.at(-1)).toBe('data: [DONE]');
-    const chunks = events.slice(0, -1).map((e) => JSON.parse(e.replace(/^data: /, '')));
-    expect(chunks.every((c) => c.choices.length > 0)).toBe(true);
+    expect(res.headers.get('x-tollgate-overhead-ms')).toMatch(/^\d+\.\d{3}$/);
+    const events = sseEvents(await res.text());
+    expect(events.at(-1)).toBe('[DONE]');
+    expectStreamConforms(events);
+    const chunks = events.slice(0, -1);
+    expect(chunks.every((c) => c.choices.length > 0 && !c.usage)).toBe(true);
     expect(chunks.map((c) => c.choices[0].delta.content ?? '').join('')).toBe(
       'The gateway relays every token as it arrives.',
     );

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { fixture, jsonFixture } from '../support/fixtures.js';
 import { MASTER_KEY, startGateway, type RunningGateway } from '../support/gateway.js';
+import { sseEvents } from '../support/http.js';
+import { expectStreamConforms } from '../support/openapi-conformance.js';
 import { rawExchange } from '../support/raw-http.js';
 import { sseFrames, StandInUpstream } from '../support/stand-in-upstream.js';
 
@@ -138,7 +140,7 @@ describe('HTTP edge', () => {
       // The body object is level 1, `x_extra`'s arrays levels 2 and up.
       const at = (levels: number) => withRaw('x_extra', nested(levels - 1));
       const ok = await rawExchange(gw.url, jsonPost(at(128)));
-      expect(ok.status).not.toBe(400);
+      expect(ok.status).toBe(200);
       expect(upstream.requests).toHaveLength(1);
       const deep = await rawExchange(gw.url, jsonPost(at(129)));
       expect(deep.status).toBe(400);
@@ -203,7 +205,7 @@ describe('HTTP edge', () => {
       );
       expect(res.status).toBe(200);
       expect(res.headers.connection).toBe('close');
-      expect(res.body.trimEnd().endsWith('data: [DONE]')).toBe(true);
+      expect(sseEvents(res.body).at(-1)).toBe('[DONE]');
       expect(res.closedByServer).toBe(true);
     });
 
@@ -224,7 +226,7 @@ describe('HTTP edge', () => {
       );
       expect(res.status).toBe(200);
       expect(res.headers['transfer-encoding']).toBeUndefined();
-      expect(sseFrames(res.body).at(-1)).toContain('[DONE]');
+      expect(sseEvents(res.body).at(-1)).toBe('[DONE]');
       expect(res.closedByServer).toBe(true);
     });
   });
@@ -299,7 +301,9 @@ describe('shutdown', () => {
 
     const done = await stream;
     expect(done.status).toBe(200);
-    expect(sseFrames(done.body).at(-1)).toContain('[DONE]');
+    const events = sseEvents(done.body);
+    expect(events.at(-1)).toBe('[DONE]');
+    expectStreamConforms(events);
     await closing;
     const rows = storedRows();
     expect(rows.filter((r) => r.status_code === 200)).toHaveLength(1);
@@ -315,8 +319,9 @@ describe('shutdown', () => {
     expect(performance.now() - started).toBeLessThan(3_000);
 
     const done = await stream;
-    const last = sseFrames(done.body).at(-1) ?? '';
-    expect(JSON.parse(last.replace(/^data: /, '')).error.code).toBe('service_unavailable');
+    const events = sseEvents(done.body);
+    expectStreamConforms(events);
+    expect(events.at(-1).error.code).toBe('service_unavailable');
     const rows = storedRows();
     expect(rows).toHaveLength(1);
     expect(rows[0].partial).toBe(1);

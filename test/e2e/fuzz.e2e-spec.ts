@@ -106,19 +106,21 @@ const PROVIDERS = [
   },
 ] as const;
 
-describe.each(PROVIDERS)('fuzzed request bodies through $name', ({ model, env, route }) => {
-  let upstream: StandInUpstream;
-  let gw: RunningGateway;
-  beforeAll(async () => {
-    upstream = await StandInUpstream.start();
+// One gateway serves every provider of the corpus.
+let upstream: StandInUpstream;
+let gw: RunningGateway;
+beforeAll(async () => {
+  upstream = await StandInUpstream.start();
+  for (const { route } of PROVIDERS)
     upstream.on(route[0], route[1], { json: jsonFixture(route[2]) });
-    gw = await startGateway(env(upstream.url));
-  });
-  afterAll(async () => {
-    await gw.close();
-    await upstream.stop();
-  });
+  gw = await startGateway(Object.assign({}, ...PROVIDERS.map(({ env }) => env(upstream.url))));
+});
+afterAll(async () => {
+  await gw.close();
+  await upstream.stop();
+});
 
+describe.each(PROVIDERS)('fuzzed request bodies through $name', ({ model }) => {
   it('answer 200 or a 4xx OpenAI envelope, never a 5xx, for 400 mutated bodies', async () => {
     const next = rng(20261126);
     const base = { model, messages: [{ role: 'user', content: 'hi' }] };

@@ -5,7 +5,8 @@ import { KEY_REVOKED_CHANNEL } from '../../src/auth/key.service.js';
 import { RedisService } from '../../src/redis/redis.service.js';
 import { describeWith } from '../support/external-services.js';
 import { jsonFixture } from '../support/fixtures.js';
-import { MASTER_KEY, startGateway, type RunningGateway } from '../support/gateway.js';
+import { startGateway, type RunningGateway } from '../support/gateway.js';
+import { api } from '../support/http.js';
 import { StandInUpstream } from '../support/stand-in-upstream.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
@@ -48,23 +49,20 @@ async function replicas(
   };
 }
 
-const chat = async (gw: RunningGateway, key: string): Promise<number> =>
-  (
-    await fetch(`${gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
-    })
-  ).status;
+const chat = async (gw: RunningGateway, key: string): Promise<number> => {
+  const res = await api(gw, key).chat({
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content: 'hi' }],
+  });
+  await res.arrayBuffer();
+  return res.status;
+};
 
-const admin = async (gw: RunningGateway, method: string, path: string, body?: unknown) =>
-  (
-    await fetch(`${gw.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-  ).json() as Promise<{ id: string; key: string }>;
+const admin = async (gw: RunningGateway, method: string, path: string, body?: unknown) => {
+  const res = await api(gw).call(method, path, body);
+  expect(res.status).toBeLessThan(300);
+  return res.body as { id: string; key: string };
+};
 
 /** Milliseconds until `gw` refuses `key` (polling), or throws after `limitMs`. */
 async function msUntilRefused(gw: RunningGateway, key: string, limitMs: number): Promise<number> {

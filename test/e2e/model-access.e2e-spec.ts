@@ -1,5 +1,6 @@
 import { fixture, jsonFixture } from '../support/fixtures.js';
 import { MASTER_KEY, startGateway, type RunningGateway } from '../support/gateway.js';
+import { api } from '../support/http.js';
 import { StandInUpstream } from '../support/stand-in-upstream.js';
 
 /**
@@ -12,14 +13,11 @@ describe('model access control (allowlist on the resolved target, safe upstream 
   let gw: RunningGateway;
   let openaiOnly: string;
 
-  const post = async (token: string, body: Record<string, unknown>) => {
-    const res = await fetch(`${gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], ...body }),
+  const post = (token: string, body: Record<string, unknown>) =>
+    api(gw, token).call('POST', '/v1/chat/completions', {
+      messages: [{ role: 'user', content: 'hi' }],
+      ...body,
     });
-    return { status: res.status, body: (await res.json()) as any };
-  };
 
   beforeAll(async () => {
     upstream = await StandInUpstream.start();
@@ -53,13 +51,12 @@ describe('model access control (allowlist on the resolved target, safe upstream 
       GEMINI_BASE_URL: `${upstream.url}/gemini`,
       GEMINI_MODELS: 'gemini-2.5-pro',
     });
-    const created = await fetch(`${gw.url}/admin/keys`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'openai-only', models: ['openai/*'] }),
+    const created = await api(gw).call('POST', '/admin/keys', {
+      name: 'openai-only',
+      models: ['openai/*'],
     });
     expect(created.status).toBe(201);
-    openaiOnly = ((await created.json()) as { key: string }).key;
+    openaiOnly = (created.body as { key: string }).key;
   });
   beforeEach(() => {
     upstream.requests.length = 0;

@@ -1,5 +1,5 @@
-import { bodyOf } from '../support/http.js';
-import { MASTER_KEY, startGateway, type RunningGateway } from '../support/gateway.js';
+import { startGateway, type RunningGateway } from '../support/gateway.js';
+import { api } from '../support/http.js';
 
 describe('operations endpoints', () => {
   let gw: RunningGateway;
@@ -14,25 +14,27 @@ describe('operations endpoints', () => {
   });
 
   it('GET /health is open and says ok', async () => {
-    const res = await fetch(`${gw.url}/health`);
+    const res = await api(gw, null).call('GET', '/health');
     expect(res.status).toBe(200);
-    expect(await bodyOf(res)).toEqual({ status: 'ok' });
+    expect(res.body).toEqual({ status: 'ok' });
   });
 
   it('GET /ready reports each check', async () => {
-    const res = await fetch(`${gw.url}/ready`);
+    const res = await api(gw, null).call('GET', '/ready');
     expect(res.status).toBe(200);
-    expect(await bodyOf(res)).toMatchObject({ status: 'ready', checks: { config: true } });
+    expect(res.body).toMatchObject({ status: 'ready', checks: { config: true } });
   });
 
   it('GET /metrics needs the bearer token unless METRICS_PUBLIC=true', async () => {
-    expect((await fetch(`${gw.url}/metrics`)).status).toBe(401);
-    const authed = await fetch(`${gw.url}/metrics`, {
-      headers: { authorization: `Bearer ${MASTER_KEY}` },
-    });
+    const refused = await api(gw, null).call('GET', '/metrics');
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.code).toBe('missing_api_key');
+    const authed = await api(gw).get('/metrics');
     expect(authed.status).toBe(200);
     expect(authed.headers.get('content-type')).toContain('text/plain');
     expect(await authed.text()).toContain('# TYPE tollgate_overhead_seconds histogram');
-    expect((await fetch(`${open.url}/metrics`)).status).toBe(200);
+    const opened = await api(open, null).get('/metrics');
+    expect(opened.status).toBe(200);
+    expect(await opened.text()).toContain('# TYPE tollgate_overhead_seconds histogram');
   });
 });

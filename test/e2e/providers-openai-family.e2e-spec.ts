@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonFixture } from '../support/fixtures.js';
 import { MASTER_KEY, startGateway, type RunningGateway } from '../support/gateway.js';
+import { api } from '../support/http.js';
 import { StandInUpstream } from '../support/stand-in-upstream.js';
 
 describe('OpenAI-family provider instances: Azure, keyless servers, named instances, discovery', () => {
@@ -75,12 +76,13 @@ describe('OpenAI-family provider instances: Azure, keyless servers, named instan
     );
     // The slash in a model id works escaped (as the SDK sends it) and as it is.
     for (const path of ['openai%2Fo3-mini', 'openai/o3-mini', 'openai/o3-mini/']) {
-      const res = await fetch(`${gw.url}/v1/models/${path}`, {
-        headers: { authorization: `Bearer ${MASTER_KEY}` },
-      });
+      const res = await api(gw).call('GET', `/v1/models/${path}`);
       expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ id: 'openai/o3-mini' });
+      expect(res.body).toMatchObject({ id: 'openai/o3-mini' });
     }
+    expect((await api(gw).call('GET', '/v1/models/openai%2Fnope')).status).toBe(404);
+    const listed = await api(gw).call('GET', '/v1/models');
+    expect(listed.body.data.map((m: { id: string }) => m.id)).toEqual(ids);
   });
 
   it('calls Azure with api-key and api-version', async () => {

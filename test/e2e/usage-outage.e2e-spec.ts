@@ -7,7 +7,8 @@ import { UsageRecorder } from '../../src/usage/usage-recorder.service.js';
 import { isSpoolHeader } from '../../src/usage/usage-spool.js';
 import { createTestSchema, describeWith, type TestSchema } from '../support/external-services.js';
 import { jsonFixture } from '../support/fixtures.js';
-import { MASTER_KEY, startGateway, type RunningGateway } from '../support/gateway.js';
+import { startGateway, type RunningGateway } from '../support/gateway.js';
+import { api } from '../support/http.js';
 import { StandInUpstream } from '../support/stand-in-upstream.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
@@ -65,10 +66,9 @@ function outageSuite(makeOutage: () => Promise<Outage>): void {
   });
 
   const send = async (gw: RunningGateway): Promise<string> => {
-    const res = await fetch(`${gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+    const res = await api(gw).chat({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
     });
     expect(res.status).toBe(200);
     await res.arrayBuffer();
@@ -110,7 +110,7 @@ function outageSuite(makeOutage: () => Promise<Outage>): void {
           if (phase === 'up' && t > 300) {
             phase = 'down';
             await outage.breakDb();
-            expect((await fetch(`${gw.url}/ready`)).status).toBe(outage.readyWhileDown);
+            expect((await api(gw, null).get('/ready')).status).toBe(outage.readyWhileDown);
           } else if (phase === 'down' && t > 1_000) {
             phase = 'back';
             await outage.repairDb();
@@ -119,7 +119,7 @@ function outageSuite(makeOutage: () => Promise<Outage>): void {
       });
       await Promise.all(workers);
       expect(phase).toBe('back');
-      expect((await fetch(`${gw.url}/ready`)).status).toBe(200);
+      expect((await api(gw, null).get('/ready')).status).toBe(200);
       await drained(gw);
       const counters = gw.app.get(UsageRecorder).counters();
       expect(counters.failures).toBeGreaterThan(0);

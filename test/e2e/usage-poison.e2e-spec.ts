@@ -6,6 +6,7 @@ import { UsageRecorder } from '../../src/usage/usage-recorder.service.js';
 import { createTestSchema, describeWith, type TestSchema } from '../support/external-services.js';
 import { jsonFixture } from '../support/fixtures.js';
 import { MASTER_KEY, startGateway, type RunningGateway } from '../support/gateway.js';
+import { api } from '../support/http.js';
 import { StandInUpstream } from '../support/stand-in-upstream.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
@@ -71,14 +72,10 @@ describeWith('postgres', 'usage rows a database cannot store [PostgreSQL]', (url
     key: string,
     extra: Record<string, unknown> = {},
   ): Promise<{ status: number; requestId: string }> => {
-    const res = await fetch(`${gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: 'gpt-4o-mini',
-        messages: [{ role: 'user', content: 'hi' }],
-        ...extra,
-      }),
+    const res = await api(gw, key).chat({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+      ...extra,
     });
     await res.arrayBuffer();
     return { status: res.status, requestId: res.headers.get('x-request-id')! };
@@ -114,12 +111,9 @@ describeWith('postgres', 'usage rows a database cannot store [PostgreSQL]', (url
       env(schema.url, `usage:\n  spool_path: ${join(dir, 'nul.jsonl')}\n  flush_interval_ms: 50\n`),
     );
     try {
-      const created = await fetch(`${gw.url}/admin/keys`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'poison' }),
-      });
-      const { key } = (await created.json()) as { key: string };
+      const created = await api(gw).call('POST', '/admin/keys', { name: 'poison' });
+      expect(created.status).toBe(201);
+      const { key } = created.body as { key: string };
       const sent: Array<{ status: number; requestId: string }> = [];
       for (let i = 0; i < 3; i++) sent.push(await send(gw, key));
       sent.push(await send(gw, key, { model: 'x\u0000' }));
@@ -143,15 +137,13 @@ describeWith('postgres', 'usage rows a database cannot store [PostgreSQL]', (url
         await client.end();
       }
 
-      const ready = await fetch(`${gw.url}/ready`);
+      const ready = await api(gw, null).call('GET', '/ready');
       expect(ready.status).toBe(200);
-      expect(await ready.json()).toMatchObject({
+      expect(ready.body).toMatchObject({
         checks: { usage_writer: true },
         usage_writer: { queue: 0, oldest_age_s: 0, dead_letters: 0 },
       });
-      const metrics = await (
-        await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${MASTER_KEY}` } })
-      ).text();
+      const metrics = await (await api(gw).get('/metrics')).text();
       expect(metrics).toMatch(/^tollgate_usage_writer_queue_rows 0$/m);
       expect(metrics).toMatch(/^tollgate_usage_dead_letter_rows_total 0$/m);
     } finally {

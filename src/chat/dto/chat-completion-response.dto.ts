@@ -41,6 +41,13 @@ export class ResponseMessageDto {
   /** Signature of the reasoning (Anthropic thinking); send it back with reasoning_content in the next turn. */
   reasoning_signature?: string;
   refusal?: string | null;
+  /** Citations attached to the reply, as OpenAI's `annotations` (empty when there are none). */
+  @ApiProperty({
+    required: false,
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+  })
+  annotations?: Array<Record<string, unknown>>;
 }
 
 export class ChoiceDto {
@@ -93,7 +100,7 @@ export class ChatCompletionResponseDto {
   model!: string;
   /** The provider instance that served the request. */
   provider!: string;
-  system_fingerprint?: string;
+  system_fingerprint?: string | null;
   choices!: ChoiceDto[];
   usage?: UsageDto;
 }
@@ -124,6 +131,7 @@ export class ChunkDeltaDto {
   reasoning_content?: string;
   reasoning_signature?: string;
   tool_calls?: ToolCallDeltaDto[];
+  refusal?: string | null;
 }
 
 export class ChunkChoiceDto {
@@ -134,6 +142,8 @@ export class ChunkChoiceDto {
     nullable: true,
   })
   finish_reason!: string | null;
+  @ApiProperty({ required: false, type: Object, nullable: true, additionalProperties: true })
+  logprobs?: Record<string, unknown> | null;
 }
 
 /** One `data:` event of a streamed completion; the stream ends with `data: [DONE]`. */
@@ -143,6 +153,7 @@ export class ChatCompletionChunkDto {
   object!: 'chat.completion.chunk';
   created!: number;
   model!: string;
+  system_fingerprint?: string | null;
   choices!: ChunkChoiceDto[];
   /** Present on the final chunk (with `choices: []`) when `stream_options.include_usage` was set. */
   @ApiProperty({ required: false, nullable: true, type: () => UsageDto })
