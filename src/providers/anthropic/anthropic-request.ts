@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest } from '../../chat/chat-completion.types.js';
+import type { ChatCompletionRequest } from '../../openai/chat-completion.types.js';
 import type { AnthropicRequest } from './anthropic.types.js';
 import { toAnthropicSampling } from './anthropic-sampling.js';
 import { toAnthropicPrompt } from './convert-to-anthropic-messages.js';

@@ -1,4 +1,4 @@
-import type { ChatCompletion } from '../../chat/chat-completion.types.js';
+import type { ChatCompletion } from '../../openai/chat-completion.types.js';
 import type { ProviderConfig } from '../../config/config.js';
 import type { ProviderType } from '../../config/provider-types.js';
 import { upstreamError } from '../../common/http/upstream-errors.js';

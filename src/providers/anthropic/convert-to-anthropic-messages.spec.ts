@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../../chat/chat-completion.types.js';
+import type { ChatMessage } from '../../openai/chat-completion.types.js';
 import { toWireError } from '../../common/errors/error-envelope.js';
 import { GatewayError } from '../../common/errors/gateway-error.js';
 import { MESSAGE_CASES } from '../../../test/fixtures/anthropic/request-corpus.js';

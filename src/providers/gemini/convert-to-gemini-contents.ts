@@ -1,4 +1,4 @@
-import type { ChatMessage, ContentPart } from '../../chat/chat-completion.types.js';
+import type { ChatMessage, ContentPart } from '../../openai/chat-completion.types.js';
 import { invalidParam, unsupportedParam } from './gemini-errors.js';
 import { convertUserPart } from './gemini-media.js';
 import { thoughtSignatureOf } from './gemini-tool-calls.js';

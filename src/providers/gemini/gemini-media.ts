@@ -1,4 +1,4 @@
-import type { ContentPart } from '../../chat/chat-completion.types.js';
+import type { ContentPart } from '../../openai/chat-completion.types.js';
 import { invalidParam, unsupportedParam } from './gemini-errors.js';
 import type { GeminiPart } from './gemini.types.js';
 

@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest, ReasoningEffort } from '../../chat/chat-completion.types.js';
+import type { ChatCompletionRequest, ReasoningEffort } from '../../openai/chat-completion.types.js';
 import { convertToGeminiContents } from './convert-to-gemini-contents.js';
 import { invalidParam, unsupportedParam } from './gemini-errors.js';
 import { toThinkingConfig } from './gemini-thinking.js';

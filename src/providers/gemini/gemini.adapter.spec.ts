@@ -3,7 +3,7 @@ import type {
   ChatCompletionChunk,
   ChatCompletionRequest,
   Usage,
-} from '../../chat/chat-completion.types.js';
+} from '../../openai/chat-completion.types.js';
 import { ErrorCode } from '../../common/errors/gateway-error.js';
 import type {
   UpstreamHttp,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ChatCompletion } from '../../chat/chat-completion.types.js';
+import type { ChatCompletion } from '../../openai/chat-completion.types.js';
 import type { UpstreamHttp, UpstreamRequest } from '../../common/http/upstream-http.service.js';
 import { readSse } from '../../common/sse/sse-reader.js';
 import type { ProviderConfig } from '../../config/config.js';

@@ -1,6 +1,6 @@
 import type { ProviderConfig } from '../../config/config.js';
 import type { ProviderType } from '../../config/provider-types.js';
-import type { ChatCompletion } from '../../chat/chat-completion.types.js';
+import type { ChatCompletion } from '../../openai/chat-completion.types.js';
 import { upstreamError } from '../../common/http/upstream-errors.js';
 import type { UpstreamHttp, UpstreamRequest } from '../../common/http/upstream-http.service.js';
 import { readSse } from '../../common/sse/sse-reader.js';
