@@ -5,7 +5,7 @@ import { toAnthropicPrompt } from './convert-to-anthropic-messages.js';
 import { defaultMaxTokens } from './default-max-tokens.js';
 import { toAnthropicThinking } from './map-reasoning-effort.js';
 import { toAnthropicTools } from './prepare-anthropic-tools.js';
-import { invalidParam, unsupportedParam } from './request-errors.js';
+import { invalidParam, unsupportedParam } from '../shared/request-errors.js';
 
 /*
  * OpenAI Chat Completions → Anthropic Messages: what happens to each parameter.
