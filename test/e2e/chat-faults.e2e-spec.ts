@@ -284,9 +284,12 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
       const events = (await res.text()).split('\n\n').filter(Boolean);
       expect(events.slice(0, 4).every((e) => e.startsWith('data: {"id"'))).toBe(true);
       expect(events).toHaveLength(5);
-      expect(JSON.parse(events[4].slice('data: '.length)).error).toMatchObject({
-        type: 'upstream_error',
-      });
+      const error = JSON.parse(events[4].slice('data: '.length)).error;
+      expect(error).toMatchObject({ type: 'upstream_error', code: 'upstream_unreachable' });
+      // The same words as a connection that fails before the stream: the provider is named.
+      expect(error.message).toMatch(
+        /^Could not reach the upstream provider 'openai'( \(\w+\))?\.$/,
+      );
     });
 
     it('a malformed event ends the stream with an error and drops an upstream that then stalls', async () => {

@@ -3,7 +3,6 @@ import type { ProviderConfig } from '../../config/config.js';
 import type { ProviderType } from '../../config/provider-types.js';
 import { upstreamError } from '../../common/http/upstream-errors.js';
 import type { UpstreamHttp, UpstreamRequest } from '../../common/http/upstream-http.service.js';
-import { readSse } from '../../common/sse/sse-reader.js';
 import type { ProviderAdapter, StreamChunk, UpstreamCall } from '../provider-adapter.js';
 import {
   invalidResponse,
@@ -59,7 +58,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     const req = this.messagesRequest(call, true);
     const res = await sendOrThrow(this.http, req, this.toError, call.onUpstreamHeaders);
     await requireEventStream(this.http, res, req, this.toError);
-    return anthropicChunks(readSse(res.body), {
+    return anthropicChunks(this.http.readSse(res, req), {
       provider: this.name,
       secrets: this.secrets(),
       created: this.nowSeconds(),

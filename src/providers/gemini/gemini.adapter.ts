@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatCompletion } from '../../openai/chat-completion.types.js';
 import type { UpstreamHttp, UpstreamRequest } from '../../common/http/upstream-http.service.js';
-import { readSse } from '../../common/sse/sse-reader.js';
 import type { ProviderConfig } from '../../config/config.js';
 import type { ProviderType } from '../../config/provider-types.js';
 import type { ProviderAdapter, StreamChunk, UpstreamCall } from '../provider-adapter.js';
@@ -66,7 +65,7 @@ export class GeminiAdapter implements ProviderAdapter {
     const res = await sendOrThrow(this.http, req, this.toError, call.onUpstreamHeaders);
     await requireEventStream(this.http, res, req, this.toError);
     const translator = new GeminiStreamTranslator(this.responseContext(call), call.reportUsage);
-    return geminiChunks(readSse(res.body), translator, this.name, this.secrets());
+    return geminiChunks(this.http.readSse(res, req), translator, this.name, this.secrets());
   }
 
   async listModels(signal: AbortSignal): Promise<string[]> {

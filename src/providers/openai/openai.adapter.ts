@@ -3,7 +3,6 @@ import type { ProviderType } from '../../config/provider-types.js';
 import type { ChatCompletion } from '../../openai/chat-completion.types.js';
 import { upstreamError } from '../../common/http/upstream-errors.js';
 import type { UpstreamHttp, UpstreamRequest } from '../../common/http/upstream-http.service.js';
-import { readSse } from '../../common/sse/sse-reader.js';
 import type { ProviderAdapter, StreamChunk, UpstreamCall } from '../provider-adapter.js';
 import {
   invalidResponse,
@@ -60,7 +59,7 @@ export class OpenAIAdapter implements ProviderAdapter {
     const req = this.chatRequest(call, true);
     const res = await sendOrThrow(this.http, req, this.toError, call.onUpstreamHeaders);
     await requireEventStream(this.http, res, req, this.toError);
-    return openAIChunks(readSse(res.body), this.name, this.secrets());
+    return openAIChunks(this.http.readSse(res, req), this.name, this.secrets());
   }
 
   async listModels(signal: AbortSignal): Promise<string[]> {
