@@ -6,8 +6,8 @@ import type { UpstreamHttp, UpstreamRequest } from '../../common/http/upstream-h
 import type { ProviderAdapter, StreamChunk, UpstreamCall } from '../provider-adapter.js';
 import {
   invalidResponse,
+  openEventStream,
   readJsonObject,
-  requireEventStream,
   sendOrThrow,
   type UpstreamErrorReader,
 } from '../upstream-exchange.js';
@@ -56,9 +56,8 @@ export class AnthropicAdapter implements ProviderAdapter {
 
   async stream(call: UpstreamCall): Promise<AsyncIterable<StreamChunk>> {
     const req = this.messagesRequest(call, true);
-    const res = await sendOrThrow(this.http, req, this.toError, call.onUpstreamHeaders);
-    await requireEventStream(this.http, res, req, this.toError);
-    return anthropicChunks(this.http.readSse(res, req), {
+    const events = await openEventStream(this.http, req, this.toError, call.onUpstreamHeaders);
+    return anthropicChunks(events, {
       provider: this.name,
       secrets: this.secrets(),
       created: this.nowSeconds(),

@@ -5,8 +5,8 @@ import type { ProviderConfig } from '../../config/config.js';
 import type { ProviderType } from '../../config/provider-types.js';
 import type { ProviderAdapter, StreamChunk, UpstreamCall } from '../provider-adapter.js';
 import {
+  openEventStream,
   readJsonObject,
-  requireEventStream,
   sendOrThrow,
   type UpstreamErrorReader,
 } from '../upstream-exchange.js';
@@ -62,10 +62,9 @@ export class GeminiAdapter implements ProviderAdapter {
 
   async stream(call: UpstreamCall): Promise<AsyncIterable<StreamChunk>> {
     const req = this.chatRequest(call, true);
-    const res = await sendOrThrow(this.http, req, this.toError, call.onUpstreamHeaders);
-    await requireEventStream(this.http, res, req, this.toError);
+    const events = await openEventStream(this.http, req, this.toError, call.onUpstreamHeaders);
     const translator = new GeminiStreamTranslator(this.responseContext(call), call.reportUsage);
-    return geminiChunks(this.http.readSse(res, req), translator, this.name, this.secrets());
+    return geminiChunks(events, translator, this.name, this.secrets());
   }
 
   async listModels(signal: AbortSignal): Promise<string[]> {

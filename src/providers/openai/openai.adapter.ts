@@ -6,8 +6,8 @@ import type { UpstreamHttp, UpstreamRequest } from '../../common/http/upstream-h
 import type { ProviderAdapter, StreamChunk, UpstreamCall } from '../provider-adapter.js';
 import {
   invalidResponse,
+  openEventStream,
   readJsonObject,
-  requireEventStream,
   sendOrThrow,
   type UpstreamErrorReader,
 } from '../upstream-exchange.js';
@@ -57,9 +57,8 @@ export class OpenAIAdapter implements ProviderAdapter {
 
   async stream(call: UpstreamCall): Promise<AsyncIterable<StreamChunk>> {
     const req = this.chatRequest(call, true);
-    const res = await sendOrThrow(this.http, req, this.toError, call.onUpstreamHeaders);
-    await requireEventStream(this.http, res, req, this.toError);
-    return openAIChunks(this.http.readSse(res, req), this.name, this.secrets());
+    const events = await openEventStream(this.http, req, this.toError, call.onUpstreamHeaders);
+    return openAIChunks(events, this.name, this.secrets());
   }
 
   async listModels(signal: AbortSignal): Promise<string[]> {
