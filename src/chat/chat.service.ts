@@ -9,7 +9,7 @@ import type {
   ChatCompletion,
   ChatCompletionChunk,
   ChatCompletionRequest,
-} from './chat-completion.types.js';
+} from '../openai/chat-completion.types.js';
 
 /**
  * Routes a chat completion to its provider and relays the answer, recording on the

@@ -1,6 +1,6 @@
 import { RequestContext } from '../common/context/request-context.js';
 import type { StreamChunk } from '../providers/provider-adapter.js';
-import type { ChatCompletionChunk } from './chat-completion.types.js';
+import type { ChatCompletionChunk } from '../openai/chat-completion.types.js';
 import { relayFrames } from './chat.service.js';
 
 const chunk = (

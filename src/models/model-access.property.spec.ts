@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { modelAllowed } from '../auth/model-allowlist.js';
-import type { ChatCompletionRequest } from '../chat/chat-completion.types.js';
+import type { ChatCompletionRequest } from '../openai/chat-completion.types.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import { toWireError } from '../common/errors/error-envelope.js';
 import {

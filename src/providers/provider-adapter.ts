@@ -5,7 +5,7 @@ import type {
   ChatCompletionChunk,
   ChatCompletionRequest,
   Usage,
-} from '../chat/chat-completion.types.js';
+} from '../openai/chat-completion.types.js';
 import type { UpstreamHttp } from '../common/http/upstream-http.service.js';
 
 /** One call to an upstream, after routing. */

@@ -1,3 +1,4 @@
+import type { EventSourceMessage } from 'eventsource-parser';
 import { ErrorCode, GatewayError } from '../common/errors/gateway-error.js';
 import type {
   UpstreamHttp,
@@ -32,17 +33,22 @@ export async function sendOrThrow(
 }
 
 /**
- * A stream request must be answered with an event stream. Some servers answer it with a
- * JSON error and a 200: that body is read as an error.
+ * The exchange of a stream request: `sendOrThrow`, then its events, read through
+ * `UpstreamHttp.readSse` so a failure mid-stream names the provider. A stream request must
+ * be answered with an event stream; some servers answer it with a JSON error and a 200:
+ * that body is read as an error.
  */
-export async function requireEventStream(
+export async function openEventStream(
   http: UpstreamHttp,
-  res: UpstreamResponse,
   req: UpstreamRequest,
   toError: UpstreamErrorReader,
-): Promise<void> {
-  if (String(res.headers['content-type'] ?? '').includes('text/event-stream')) return;
-  throw toError(502, res.headers, await http.readText(res, req));
+  onHeaders?: () => void,
+): Promise<AsyncIterable<EventSourceMessage>> {
+  const res = await sendOrThrow(http, req, toError, onHeaders);
+  if (!String(res.headers['content-type'] ?? '').includes('text/event-stream')) {
+    throw toError(502, res.headers, await http.readText(res, req));
+  }
+  return http.readSse(res, req);
 }
 
 /** The whole body as a JSON object; anything else means the upstream broke its protocol. */

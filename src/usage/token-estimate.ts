@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../chat/chat-completion.types.js';
+import type { ChatMessage } from '../openai/chat-completion.types.js';
 
 type CountTokens = (text: string) => number;
 let loading: Promise<CountTokens> | undefined;

@@ -1,4 +1,4 @@
-import type { Usage } from '../chat/chat-completion.types.js';
+import type { Usage } from '../openai/chat-completion.types.js';
 import { costNanos, type Pricing } from './pricing.js';
 
 /** One proxied request as recorded: the admin API's usage log entry, camelCased. */

@@ -260,7 +260,12 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
         Array(4).fill('chat.completion.chunk'),
       );
       expect(events).toHaveLength(5);
-      expect(events[4].error).toMatchObject({ type: 'upstream_error' });
+      const error = events[4].error;
+      expect(error).toMatchObject({ type: 'upstream_error', code: 'upstream_unreachable' });
+      // The same words as a connection that fails before the stream: the provider is named.
+      expect(error.message).toMatch(
+        /^Could not reach the upstream provider 'openai'( \(\w+\))?\.$/,
+      );
     });
 
     it('a malformed event ends the stream with an error and drops an upstream that then stalls', async () => {

@@ -27,7 +27,7 @@ import { CONTENT_PART_DTOS, type ContentPart } from './content-part.dto.js';
  * The chat request contract, defined once. The OpenAPI schema is generated from these
  * classes (Swagger plugin metadata in src/metadata.ts); the runtime validator is that same
  * schema compiled with Ajv, plus the few rules a schema cannot say (chat-request.validator.ts);
- * the TypeScript type of a validated body is these classes (chat-completion.types.ts).
+ * the TypeScript type of a validated body is these classes (src/openai/chat-completion.types.ts).
  * Adding a parameter is adding a property here.
  *
  * Properties with @IsOptional() also accept null, as OpenAI does (the type says so where

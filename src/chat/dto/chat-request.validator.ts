@@ -3,7 +3,7 @@ import { ErrorCode, GatewayError } from '../../common/errors/gateway-error.js';
 import { compileSchemaValidator } from '../../common/validation/schema-validator.js';
 import type { FastValidator } from '../../common/validation/validated-by.decorator.js';
 import { dtoSchemas } from '../../openapi/dto-schema.js';
-import type { ChatCompletionRequest } from '../chat-completion.types.js';
+import type { ChatCompletionRequest } from '../../openai/chat-completion.types.js';
 
 /**
  * The chat request's validator, derived from `ChatCompletionRequestDto` at start: the DTO's

@@ -1,7 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { Usage } from '../../chat/chat-completion.types.js';
+import type { Usage } from '../../openai/chat-completion.types.js';
 
 /** nginx's "client closed request": the client left before the response was complete. */
 export const CLIENT_CLOSED_STATUS = 499;

@@ -1,28 +1,9 @@
 import { HttpException } from '@nestjs/common';
 import { ErrorCode, GatewayError } from './gateway-error.js';
 
-const NETWORK_ERROR_CODES = new Set([
-  'UND_ERR_SOCKET',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CLOSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-]);
-
 /** Normalises anything thrown while handling a request into a GatewayError. */
 export function toGatewayError(err: unknown, method?: string, path?: string): GatewayError {
   if (err instanceof GatewayError) return err;
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) {
-    // A connection to an upstream failed while its body was being read (mid-stream).
-    return new GatewayError(
-      code === 'UND_ERR_BODY_TIMEOUT' ? ErrorCode.UpstreamTimeout : ErrorCode.UpstreamUnreachable,
-      code === 'UND_ERR_BODY_TIMEOUT'
-        ? 'The upstream provider stopped sending data.'
-        : 'The connection to the upstream provider was lost.',
-    );
-  }
   if (err instanceof HttpException) {
     const status = err.getStatus();
     if (status === 404) {

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { loadConfig } from '../../config/config.js';
+import { sseFrames, StandInUpstream } from '../../../test/support/stand-in-upstream.js';
 import { ErrorCode, GatewayError } from '../errors/gateway-error.js';
-import { UpstreamHttp, urlUnderBase } from './upstream-http.service.js';
+import {
+  isClientAbort,
+  UpstreamHttp,
+  urlUnderBase,
+  type UpstreamRequest,
+} from './upstream-http.service.js';
 
 describe('urlUnderBase', () => {
   const base = 'https://gemini.example/google/api';
@@ -89,5 +95,84 @@ describe('UpstreamHttp', () => {
     } finally {
       await http.onModuleDestroy();
     }
+  });
+});
+
+describe('UpstreamHttp.readSse', () => {
+  const FRAMES = sseFrames('data: {"n":1}\n\ndata: {"n":2}\n\ndata: {"n":3}\n\ndata: [DONE]\n\n');
+  let upstream: StandInUpstream;
+  let http: UpstreamHttp;
+
+  beforeAll(async () => {
+    upstream = await StandInUpstream.start();
+    http = new UpstreamHttp(loadConfig({ TOLLGATE_AUTH: 'disabled', TOLLGATE_TIMEOUT_MS: '300' }));
+  });
+  afterAll(async () => {
+    await http.onModuleDestroy();
+    await upstream.stop();
+  });
+  afterEach(() => upstream.reset());
+
+  const request = (signal = new AbortController().signal): UpstreamRequest => ({
+    provider: 'acme',
+    method: 'POST',
+    url: `${upstream.url}/v1/chat/completions`,
+    base: `${upstream.url}/v1`,
+    headers: {},
+    body: '{}',
+    signal,
+  });
+
+  /** The data of every event read, and what ended the read (undefined: the stream's end). */
+  async function readAll(req: UpstreamRequest, onEvent?: (data: string) => void) {
+    const res = await http.send(req);
+    const seen: string[] = [];
+    try {
+      for await (const e of http.readSse(res, req)) {
+        seen.push(e.data);
+        onEvent?.(e.data);
+      }
+      return { seen, error: undefined };
+    } catch (error) {
+      return { seen, error };
+    }
+  }
+
+  it('yields every event of a stream that ends normally', async () => {
+    upstream.enqueue({ frames: FRAMES });
+    expect(await readAll(request())).toEqual({
+      seen: ['{"n":1}', '{"n":2}', '{"n":3}', '[DONE]'],
+      error: undefined,
+    });
+  });
+
+  it('turns a connection lost mid-stream into the error that names the provider', async () => {
+    upstream.enqueue({ frames: FRAMES, dropAfterFrames: 2, frameDelayMs: 10 });
+    const { seen, error } = await readAll(request());
+    expect(seen).toEqual(['{"n":1}', '{"n":2}']);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect(error).toMatchObject({ code: ErrorCode.UpstreamUnreachable });
+    expect((error as GatewayError).message).toMatch(
+      /^Could not reach the upstream provider 'acme'( \(\w+\))?\.$/,
+    );
+    expect((error as GatewayError).message).not.toContain('127.0.0.1');
+  });
+
+  it('turns an upstream that stops sending into the timeout that names the provider', async () => {
+    upstream.enqueue({ frames: FRAMES, stallAfterFrames: 1 });
+    const { seen, error } = await readAll(request());
+    expect(seen).toEqual(['{"n":1}']);
+    expect(error).toMatchObject({
+      code: ErrorCode.UpstreamTimeout,
+      message: "The upstream provider 'acme' did not answer in time.",
+    });
+  });
+
+  it('reports a client that went away mid-stream as a client abort, not an upstream failure', async () => {
+    upstream.enqueue({ frames: FRAMES, frameDelayMs: 20 });
+    const client = new AbortController();
+    const { seen, error } = await readAll(request(client.signal), () => client.abort());
+    expect(seen).toEqual(['{"n":1}']);
+    expect(isClientAbort(error)).toBe(true);
   });
 });

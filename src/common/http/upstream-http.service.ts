@@ -1,8 +1,10 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { EventSourceMessage } from 'eventsource-parser';
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
 import type { TollgateConfig } from '../../config/config.js';
 import { TOLLGATE_CONFIG } from '../../config/config.module.js';
 import { ErrorCode, GatewayError } from '../errors/gateway-error.js';
+import { readSse } from '../sse/sse-reader.js';
 
 export interface UpstreamRequest {
   /** Provider instance name, for error messages (never the URL or key). */
@@ -78,6 +80,18 @@ export class UpstreamHttp implements OnModuleDestroy {
   async readText(res: UpstreamResponse, req: UpstreamRequest): Promise<string> {
     try {
       return await res.body.text();
+    } catch (err) {
+      throw this.translateError(err, req);
+    }
+  }
+
+  /**
+   * The events of a `text/event-stream` body (see `readSse`), mapping a failure while
+   * reading it (connection lost, idle timeout, client gone) like `readText` does.
+   */
+  async *readSse(res: UpstreamResponse, req: UpstreamRequest): AsyncGenerator<EventSourceMessage> {
+    try {
+      yield* readSse(res.body);
     } catch (err) {
       throw this.translateError(err, req);
     }

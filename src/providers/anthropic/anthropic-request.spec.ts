@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest } from '../../chat/chat-completion.types.js';
+import type { ChatCompletionRequest } from '../../openai/chat-completion.types.js';
 import { toWireError } from '../../common/errors/error-envelope.js';
 import { GatewayError } from '../../common/errors/gateway-error.js';
 import {

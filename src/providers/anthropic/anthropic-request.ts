@@ -1,11 +1,11 @@
-import type { ChatCompletionRequest } from '../../chat/chat-completion.types.js';
+import type { ChatCompletionRequest } from '../../openai/chat-completion.types.js';
 import type { AnthropicRequest } from './anthropic.types.js';
 import { toAnthropicSampling } from './anthropic-sampling.js';
 import { toAnthropicPrompt } from './convert-to-anthropic-messages.js';
 import { defaultMaxTokens } from './default-max-tokens.js';
 import { toAnthropicThinking } from './map-reasoning-effort.js';
 import { toAnthropicTools } from './prepare-anthropic-tools.js';
-import { invalidParam, unsupportedParam } from './request-errors.js';
+import { invalidParam, unsupportedParam } from '../shared/request-errors.js';
 
 /*
  * OpenAI Chat Completions → Anthropic Messages: what happens to each parameter.

@@ -1,4 +1,4 @@
-import type { ChatCompletion, ToolCall } from '../../chat/chat-completion.types.js';
+import type { ChatCompletion, ToolCall } from '../../openai/chat-completion.types.js';
 import type { AnthropicResponse, AnthropicResponseBlock } from './anthropic.types.js';
 import { toOpenAIUsage } from './anthropic-usage.js';
 import { mapAnthropicStopReason } from './map-anthropic-stop-reason.js';

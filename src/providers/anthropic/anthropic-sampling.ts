@@ -1,5 +1,5 @@
-import type { ChatCompletionRequest } from '../../chat/chat-completion.types.js';
-import { invalidParam, unsupportedParam } from './request-errors.js';
+import type { ChatCompletionRequest } from '../../openai/chat-completion.types.js';
+import { invalidParam, unsupportedParam } from '../shared/request-errors.js';
 
 export interface AnthropicSampling {
   temperature?: number;

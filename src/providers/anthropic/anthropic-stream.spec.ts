@@ -1,4 +1,4 @@
-import type { ChatCompletionChunk, Usage } from '../../chat/chat-completion.types.js';
+import type { ChatCompletionChunk, Usage } from '../../openai/chat-completion.types.js';
 import { toWireError } from '../../common/errors/error-envelope.js';
 import { ErrorCode, GatewayError } from '../../common/errors/gateway-error.js';
 import { readSse } from '../../common/sse/sse-reader.js';

@@ -1,5 +1,9 @@
 import type { EventSourceMessage } from 'eventsource-parser';
-import type { ChatCompletionChunk, FinishReason, Usage } from '../../chat/chat-completion.types.js';
+import type {
+  ChatCompletionChunk,
+  FinishReason,
+  Usage,
+} from '../../openai/chat-completion.types.js';
 import { ErrorCode, GatewayError } from '../../common/errors/gateway-error.js';
 import type { ParsedChunk } from '../provider-adapter.js';
 import { parseEventJson } from '../upstream-exchange.js';

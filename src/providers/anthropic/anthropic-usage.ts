@@ -1,4 +1,4 @@
-import type { Usage } from '../../chat/chat-completion.types.js';
+import type { Usage } from '../../openai/chat-completion.types.js';
 import type { AnthropicUsage } from './anthropic.types.js';
 
 /**

@@ -1,14 +1,13 @@
-import type { ChatCompletion } from '../../chat/chat-completion.types.js';
+import type { ChatCompletion } from '../../openai/chat-completion.types.js';
 import type { ProviderConfig } from '../../config/config.js';
 import type { ProviderType } from '../../config/provider-types.js';
 import { upstreamError } from '../../common/http/upstream-errors.js';
 import type { UpstreamHttp, UpstreamRequest } from '../../common/http/upstream-http.service.js';
-import { readSse } from '../../common/sse/sse-reader.js';
 import type { ProviderAdapter, StreamChunk, UpstreamCall } from '../provider-adapter.js';
 import {
   invalidResponse,
+  openEventStream,
   readJsonObject,
-  requireEventStream,
   sendOrThrow,
   type UpstreamErrorReader,
 } from '../upstream-exchange.js';
@@ -57,9 +56,8 @@ export class AnthropicAdapter implements ProviderAdapter {
 
   async stream(call: UpstreamCall): Promise<AsyncIterable<StreamChunk>> {
     const req = this.messagesRequest(call, true);
-    const res = await sendOrThrow(this.http, req, this.toError, call.onUpstreamHeaders);
-    await requireEventStream(this.http, res, req, this.toError);
-    return anthropicChunks(readSse(res.body), {
+    const events = await openEventStream(this.http, req, this.toError, call.onUpstreamHeaders);
+    return anthropicChunks(events, {
       provider: this.name,
       secrets: this.secrets(),
       created: this.nowSeconds(),

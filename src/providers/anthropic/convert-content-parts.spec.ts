@@ -1,27 +1,10 @@
 import { GatewayError } from '../../common/errors/gateway-error.js';
 import {
-  parseDataUrl,
   textBlocksOf,
   toAnthropicBlocks,
   toAnthropicDocument,
   toAnthropicImage,
 } from './convert-content-parts.js';
-
-describe('parseDataUrl', () => {
-  it('splits media type, encoding and payload', () => {
-    expect(parseDataUrl('data:Image/PNG;base64,AAAA')).toEqual({
-      mediaType: 'image/png',
-      base64: true,
-      data: 'AAAA',
-    });
-    expect(parseDataUrl('data:text/plain;charset=utf-8,hi')).toEqual({
-      mediaType: 'text/plain',
-      base64: false,
-      data: 'hi',
-    });
-    expect(parseDataUrl('https://example.com/a.png')).toBeNull();
-  });
-});
 
 describe('toAnthropicImage', () => {
   it.each([

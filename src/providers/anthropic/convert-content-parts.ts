@@ -1,31 +1,14 @@
-import type { ContentPart } from '../../chat/chat-completion.types.js';
+import type { ContentPart } from '../../openai/chat-completion.types.js';
 import type {
   AnthropicDocumentBlock,
   AnthropicImageBlock,
   AnthropicTextBlock,
 } from './anthropic.types.js';
-import { invalidParam, unsupportedParam } from './request-errors.js';
+import { parseDataUrl } from '../shared/data-url.js';
+import { invalidParam, unsupportedParam } from '../shared/request-errors.js';
 
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
 type ImageType = (typeof IMAGE_TYPES)[number];
-
-interface DataUrl {
-  mediaType: string;
-  base64: boolean;
-  data: string;
-}
-
-/** Splits a `data:` URL into media type and payload; null when it is not one. */
-export function parseDataUrl(url: string): DataUrl | null {
-  const m = /^data:([^;,]*)((?:;[^;,]*)*),(.*)$/s.exec(url);
-  if (!m) return null;
-  const params = m[2].split(';').filter(Boolean);
-  return {
-    mediaType: m[1].trim().toLowerCase(),
-    base64: params.some((p) => p.trim().toLowerCase() === 'base64'),
-    data: m[3],
-  };
-}
 
 /**
  * An OpenAI `image_url` → an Anthropic image block: a base64 `data:` URL of a type

@@ -1,12 +1,8 @@
-import type { ChatMessage } from '../../chat/chat-completion.types.js';
+import type { ChatMessage } from '../../openai/chat-completion.types.js';
 import { toWireError } from '../../common/errors/error-envelope.js';
 import { GatewayError } from '../../common/errors/gateway-error.js';
 import { MESSAGE_CASES } from '../../../test/fixtures/anthropic/request-corpus.js';
-import {
-  parseToolArguments,
-  toAnthropicPrompt,
-  toAnthropicToolId,
-} from './convert-to-anthropic-messages.js';
+import { toAnthropicPrompt, toAnthropicToolId } from './convert-to-anthropic-messages.js';
 
 function rejection(fn: () => unknown): ReturnType<typeof toWireError> {
   try {
@@ -147,20 +143,6 @@ describe('toAnthropicPrompt', () => {
     const wire = rejection(() => toAnthropicPrompt([{ role: 'system', content: 'Be nice.' }]));
     expect(wire.body.error.param).toBe('messages');
   });
-});
-
-describe('parseToolArguments', () => {
-  it('reads an object, and an empty string as no arguments', () => {
-    expect(parseToolArguments('{"a":[1,2]}', 'p')).toEqual({ a: [1, 2] });
-    expect(parseToolArguments('  ', 'p')).toEqual({});
-  });
-
-  it.each(['[1,2]', '"text"', 'null', '42'])(
-    'rejects %s, which is JSON but not an object',
-    (args) => {
-      expect(() => parseToolArguments(args, 'p')).toThrow(/must be a JSON object/);
-    },
-  );
 });
 
 describe('toAnthropicToolId', () => {

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../../chat/chat-completion.types.js';
+import type { ChatMessage } from '../../openai/chat-completion.types.js';
 import type {
   AnthropicContentBlock,
   AnthropicMessage,
@@ -8,7 +8,8 @@ import type {
   AnthropicToolUseBlock,
 } from './anthropic.types.js';
 import { textBlocksOf, toAnthropicBlocks } from './convert-content-parts.js';
-import { invalidParam, unsupportedParam } from './request-errors.js';
+import { invalidParam, unsupportedParam } from '../shared/request-errors.js';
+import { parseToolArguments } from '../shared/tool-arguments.js';
 
 export interface AnthropicPrompt {
   system?: AnthropicTextBlock[];
@@ -147,24 +148,6 @@ function toolResultBlock(m: ChatMessage, param: string): AnthropicToolResultBloc
     if (text.length > 0) block.content = text;
   }
   return block;
-}
-
-/**
- * Tool-call arguments (a JSON string in OpenAI) → the `input` object Anthropic wants.
- * An empty string means no arguments; anything that is not a JSON object is a 400.
- */
-export function parseToolArguments(args: string, param: string): Record<string, unknown> {
-  if (args.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(args);
-  } catch {
-    throw invalidParam(param, `Invalid value for '${param}': the arguments are not valid JSON.`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw invalidParam(param, `Invalid value for '${param}': the arguments must be a JSON object.`);
-  }
-  return parsed as Record<string, unknown>;
 }
 
 /**

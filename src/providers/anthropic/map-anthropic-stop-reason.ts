@@ -1,4 +1,4 @@
-import type { FinishReason } from '../../chat/chat-completion.types.js';
+import type { FinishReason } from '../../openai/chat-completion.types.js';
 
 /**
  * Anthropic `stop_reason` → OpenAI `finish_reason`. `pause_turn` (a server tool paused a

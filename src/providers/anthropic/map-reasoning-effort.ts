@@ -1,4 +1,4 @@
-import type { ReasoningEffort } from '../../chat/chat-completion.types.js';
+import type { ReasoningEffort } from '../../openai/chat-completion.types.js';
 import type { AnthropicThinkingConfig } from './anthropic.types.js';
 
 /**

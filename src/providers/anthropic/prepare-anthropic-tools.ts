@@ -1,6 +1,6 @@
-import type { ChatCompletionRequest } from '../../chat/chat-completion.types.js';
+import type { ChatCompletionRequest } from '../../openai/chat-completion.types.js';
 import type { AnthropicTool, AnthropicToolChoice } from './anthropic.types.js';
-import { invalidParam } from './request-errors.js';
+import { invalidParam } from '../shared/request-errors.js';
 
 export interface AnthropicToolConfig {
   tools?: AnthropicTool[];

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../../chat/chat-completion.types.js';
+import type { ChatMessage } from '../../openai/chat-completion.types.js';
 import { ErrorCode } from '../../common/errors/gateway-error.js';
 import { convertToGeminiContents, toolResultObject } from './convert-to-gemini-contents.js';
 

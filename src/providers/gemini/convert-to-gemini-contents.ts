@@ -1,5 +1,6 @@
-import type { ChatMessage, ContentPart } from '../../chat/chat-completion.types.js';
-import { invalidParam, unsupportedParam } from './gemini-errors.js';
+import type { ChatMessage, ContentPart } from '../../openai/chat-completion.types.js';
+import { invalidParam, unsupportedParam } from '../shared/request-errors.js';
+import { parseToolArguments } from '../shared/tool-arguments.js';
 import { convertUserPart } from './gemini-media.js';
 import { thoughtSignatureOf } from './gemini-tool-calls.js';
 import type { GeminiContent, GeminiPart } from './gemini.types.js';
@@ -121,7 +122,7 @@ function userParts(content: ChatMessage['content'], at: string): GeminiPart[] {
 function assistantParts(m: ChatMessage, at: string, callNames: Map<string, string>): GeminiPart[] {
   const parts = textParts(m.content, at);
   (m.tool_calls ?? []).forEach((call, k) => {
-    const args = parseArguments(
+    const args = parseToolArguments(
       call.function.arguments,
       `${at}.tool_calls[${k}].function.arguments`,
     );
@@ -133,20 +134,6 @@ function assistantParts(m: ChatMessage, at: string, callNames: Map<string, strin
     });
   });
   return parts;
-}
-
-function parseArguments(text: string, param: string): Record<string, unknown> {
-  if (text.trim() === '') return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw invalidParam(param, 'Tool call arguments must be a JSON object.');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalidParam(param, 'Tool call arguments must be a JSON object.');
-  }
-  return value as Record<string, unknown>;
 }
 
 function functionResponsePart(

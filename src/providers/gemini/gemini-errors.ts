@@ -122,13 +122,3 @@ export function promptBlockedError(provider: string, blockReason: string): Gatew
     { status: 400, wireCode: 'content_filter', param: 'messages' },
   );
 }
-
-/** A request field this adapter cannot translate faithfully: a 400 naming it. */
-export function unsupportedParam(param: string, message: string): GatewayError {
-  return new GatewayError(ErrorCode.Unsupported, message, { param });
-}
-
-/** A request field whose value cannot be used (e.g. arguments that are not JSON). */
-export function invalidParam(param: string, message: string): GatewayError {
-  return new GatewayError(ErrorCode.InvalidRequest, message, { param, wireCode: 'invalid_value' });
-}

@@ -1,26 +1,27 @@
 import { ErrorCode } from '../../common/errors/gateway-error.js';
-import { convertUserPart, parseDataUrl } from './gemini-media.js';
+import { convertUserPart, inlineDataOf } from './gemini-media.js';
 
 const PNG =
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 
-describe('parseDataUrl', () => {
-  it('splits MIME type and base64 data, ignoring parameters', () => {
-    expect(parseDataUrl(`data:image/png;base64,${PNG}`)).toEqual({
+describe('inlineDataOf', () => {
+  it('takes MIME type and base64 data, ignoring parameters', () => {
+    expect(inlineDataOf(`data:image/png;base64,${PNG}`)).toEqual({
       mimeType: 'image/png',
       data: PNG,
     });
-    expect(parseDataUrl('data:Application/PDF;name=a.pdf;base64,JVBERi0=')).toEqual({
+    expect(inlineDataOf('data:Application/PDF;name=a.pdf;base64,JVBERi0=')).toEqual({
       mimeType: 'application/pdf',
       data: 'JVBERi0=',
     });
   });
 
-  it('refuses data URLs that are not base64 or have no type', () => {
-    expect(parseDataUrl('data:text/plain,hello')).toBeUndefined();
-    expect(parseDataUrl('data:;base64,AAAA')).toBeUndefined();
-    expect(parseDataUrl('data:image/png;base64,')).toBeUndefined();
-    expect(parseDataUrl('https://example.com/a.png')).toBeUndefined();
+  it('refuses data URLs that are not base64, have no type or no data', () => {
+    expect(inlineDataOf('data:text/plain,hello')).toBeUndefined();
+    expect(inlineDataOf('data:;base64,AAAA')).toBeUndefined();
+    expect(inlineDataOf('data:image;base64,AAAA')).toBeUndefined();
+    expect(inlineDataOf('data:image/png;base64,')).toBeUndefined();
+    expect(inlineDataOf('https://example.com/a.png')).toBeUndefined();
   });
 });
 

@@ -1,12 +1,20 @@
-import type { ContentPart } from '../../chat/chat-completion.types.js';
-import { invalidParam, unsupportedParam } from './gemini-errors.js';
+import type { ContentPart } from '../../openai/chat-completion.types.js';
+import { parseDataUrl } from '../shared/data-url.js';
+import { invalidParam, unsupportedParam } from '../shared/request-errors.js';
 import type { GeminiPart } from './gemini.types.js';
 
-/** `data:<mime>[;param…];base64,<data>` → its MIME type and base64 payload. */
-export function parseDataUrl(url: string): { mimeType: string; data: string } | undefined {
-  const m = /^data:([\w.+-]+\/[\w.+-]+)((?:;[^;,]*)*);base64,(.*)$/s.exec(url);
-  if (!m || m[3] === '') return undefined;
-  return { mimeType: m[1].toLowerCase(), data: m[3] };
+const MIME_TYPE = /^[\w.+-]+\/[\w.+-]+$/;
+
+/**
+ * A `data:` URL as Gemini `inlineData`: only a base64 URL with a `type/subtype` and a
+ * payload will do; anything else is undefined.
+ */
+export function inlineDataOf(url: string): { mimeType: string; data: string } | undefined {
+  const parsed = parseDataUrl(url);
+  if (!parsed?.base64 || parsed.data === '' || !MIME_TYPE.test(parsed.mediaType)) {
+    return undefined;
+  }
+  return { mimeType: parsed.mediaType, data: parsed.data };
 }
 
 /**
@@ -36,7 +44,7 @@ export function convertUserPart(part: ContentPart, param: string): GeminiPart {
           'Image URLs are not fetched for Gemini providers; send the image inline as a base64 data: URL.',
         );
       }
-      const inline = parseDataUrl(url);
+      const inline = inlineDataOf(url);
       if (!inline) {
         throw invalidParam(
           `${param}.image_url`,
@@ -60,7 +68,7 @@ export function convertUserPart(part: ContentPart, param: string): GeminiPart {
           'OpenAI file ids cannot be used with Gemini providers; send the file inline in file_data.',
         );
       }
-      const inline = parseDataUrl(data);
+      const inline = inlineDataOf(data);
       if (!inline) {
         throw invalidParam(
           `${param}.file.file_data`,

@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest } from '../../chat/chat-completion.types.js';
+import type { ChatCompletionRequest } from '../../openai/chat-completion.types.js';
 import { ErrorCode } from '../../common/errors/gateway-error.js';
 import { toGeminiRequest } from './gemini-request.js';
 

@@ -1,6 +1,6 @@
-import type { ChatCompletionRequest, ReasoningEffort } from '../../chat/chat-completion.types.js';
+import type { ChatCompletionRequest, ReasoningEffort } from '../../openai/chat-completion.types.js';
 import { convertToGeminiContents } from './convert-to-gemini-contents.js';
-import { invalidParam, unsupportedParam } from './gemini-errors.js';
+import { invalidParam, unsupportedParam } from '../shared/request-errors.js';
 import { toThinkingConfig } from './gemini-thinking.js';
 import { convertToolChoice, convertTools } from './gemini-tools.js';
 import type { GeminiGenerateContentRequest, GeminiGenerationConfig } from './gemini.types.js';

@@ -2,7 +2,7 @@ import type {
   ChatCompletion,
   ChatCompletionChoice,
   ToolCall,
-} from '../../chat/chat-completion.types.js';
+} from '../../openai/chat-completion.types.js';
 import { ErrorCode, GatewayError } from '../../common/errors/gateway-error.js';
 import { promptBlockedError } from './gemini-errors.js';
 import { geminiToolCallId, toOpenAIToolCall } from './gemini-tool-calls.js';

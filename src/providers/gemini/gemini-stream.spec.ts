@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { ChatCompletionChunk, Usage } from '../../chat/chat-completion.types.js';
+import type { ChatCompletionChunk, Usage } from '../../openai/chat-completion.types.js';
 import { ErrorCode, GatewayError } from '../../common/errors/gateway-error.js';
 import { readSse } from '../../common/sse/sse-reader.js';
 import { fixture } from '../../../test/support/fixtures.js';

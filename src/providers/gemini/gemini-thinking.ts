@@ -1,5 +1,5 @@
-import type { ReasoningEffort } from '../../chat/chat-completion.types.js';
-import { unsupportedParam } from './gemini-errors.js';
+import type { ReasoningEffort } from '../../openai/chat-completion.types.js';
+import { unsupportedParam } from '../shared/request-errors.js';
 import type { GeminiThinkingConfig, GeminiThinkingLevel } from './gemini.types.js';
 
 /** How a model takes its thinking control. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ToolCall } from '../../chat/chat-completion.types.js';
+import type { ToolCall } from '../../openai/chat-completion.types.js';
 import type { GeminiFunctionCall } from './gemini.types.js';
 
 /**

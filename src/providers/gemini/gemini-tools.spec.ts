@@ -1,4 +1,4 @@
-import type { FunctionTool } from '../../chat/chat-completion.types.js';
+import type { FunctionTool } from '../../openai/chat-completion.types.js';
 import { convertToolChoice, convertTools } from './gemini-tools.js';
 
 const weather: FunctionTool = {

@@ -1,5 +1,5 @@
-import type { FunctionTool, ToolChoice } from '../../chat/chat-completion.types.js';
-import { invalidParam } from './gemini-errors.js';
+import type { FunctionTool, ToolChoice } from '../../openai/chat-completion.types.js';
+import { invalidParam } from '../shared/request-errors.js';
 import type { GeminiTool, GeminiToolConfig } from './gemini.types.js';
 
 /**

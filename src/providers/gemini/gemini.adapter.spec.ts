@@ -3,8 +3,9 @@ import type {
   ChatCompletionChunk,
   ChatCompletionRequest,
   Usage,
-} from '../../chat/chat-completion.types.js';
+} from '../../openai/chat-completion.types.js';
 import { ErrorCode } from '../../common/errors/gateway-error.js';
+import { readSse } from '../../common/sse/sse-reader.js';
 import type {
   UpstreamHttp,
   UpstreamRequest,
@@ -51,6 +52,10 @@ class FakeHttp {
     const parts: Buffer[] = [];
     for await (const p of res.body as unknown as AsyncIterable<Buffer>) parts.push(p);
     return Buffer.concat(parts).toString('utf8');
+  }
+
+  readSse(res: UpstreamResponse): ReturnType<UpstreamHttp['readSse']> {
+    return readSse(res.body);
   }
 }
 

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { ChatCompletion } from '../../chat/chat-completion.types.js';
+import type { ChatCompletion } from '../../openai/chat-completion.types.js';
 import type { UpstreamHttp, UpstreamRequest } from '../../common/http/upstream-http.service.js';
-import { readSse } from '../../common/sse/sse-reader.js';
 import type { ProviderConfig } from '../../config/config.js';
 import type { ProviderType } from '../../config/provider-types.js';
 import type { ProviderAdapter, StreamChunk, UpstreamCall } from '../provider-adapter.js';
 import {
+  openEventStream,
   readJsonObject,
-  requireEventStream,
   sendOrThrow,
   type UpstreamErrorReader,
 } from '../upstream-exchange.js';
@@ -63,10 +62,9 @@ export class GeminiAdapter implements ProviderAdapter {
 
   async stream(call: UpstreamCall): Promise<AsyncIterable<StreamChunk>> {
     const req = this.chatRequest(call, true);
-    const res = await sendOrThrow(this.http, req, this.toError, call.onUpstreamHeaders);
-    await requireEventStream(this.http, res, req, this.toError);
+    const events = await openEventStream(this.http, req, this.toError, call.onUpstreamHeaders);
     const translator = new GeminiStreamTranslator(this.responseContext(call), call.reportUsage);
-    return geminiChunks(readSse(res.body), translator, this.name, this.secrets());
+    return geminiChunks(events, translator, this.name, this.secrets());
   }
 
   async listModels(signal: AbortSignal): Promise<string[]> {

@@ -1,4 +1,4 @@
-import type { FinishReason } from '../../chat/chat-completion.types.js';
+import type { FinishReason } from '../../openai/chat-completion.types.js';
 
 /**
  * `Candidate.finishReason` → OpenAI `finish_reason`. Gemini ends a function-calling turn

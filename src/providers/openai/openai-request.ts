@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest } from '../../chat/chat-completion.types.js';
+import type { ChatCompletionRequest } from '../../openai/chat-completion.types.js';
 
 /**
  * The body sent to an OpenAI-family upstream: the client's body with unknown fields

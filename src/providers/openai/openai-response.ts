@@ -2,7 +2,7 @@ import type {
   ChatCompletion,
   ChatCompletionChunk,
   Usage,
-} from '../../chat/chat-completion.types.js';
+} from '../../openai/chat-completion.types.js';
 
 /**
  * Usage as the gateway reports it: the upstream's fields with `raw_usage` holding the

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { ChatCompletionChunk } from '../../chat/chat-completion.types.js';
+import type { ChatCompletionChunk } from '../../openai/chat-completion.types.js';
 import { passThrough } from './openai-stream.js';
 
 /** What the relay reads off a parsed chunk: the content text and whether it carries output. */

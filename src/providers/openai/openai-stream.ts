@@ -1,5 +1,5 @@
 import type { EventSourceMessage } from 'eventsource-parser';
-import type { ChatCompletionChunk, Usage } from '../../chat/chat-completion.types.js';
+import type { ChatCompletionChunk, Usage } from '../../openai/chat-completion.types.js';
 import { upstreamError } from '../../common/http/upstream-errors.js';
 import type { PassThroughChunk, StreamChunk } from '../provider-adapter.js';
 import { parseEventJson } from '../upstream-exchange.js';

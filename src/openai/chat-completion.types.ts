@@ -3,8 +3,9 @@
  * gateway's additions (`provider`, `usage.raw_usage`, `reasoning_content`).
  * Field names stay snake_case: these objects go on the wire as they are.
  *
- * The request side is the request DTO itself (src/chat/dto), the one definition its
- * OpenAPI schema and runtime validator also come from.
+ * Types only, shared by chat, providers, usage and common. The request side is the request
+ * DTO itself (src/chat/dto), the one definition its OpenAPI schema and runtime validator
+ * also come from; it is re-exported here as types so no other module reaches into chat/.
  */
 import type {
   ChatCompletionRequestDto,
@@ -12,10 +13,10 @@ import type {
   NamedToolChoiceDto,
   ToolCallDto,
   ToolDto,
-} from './dto/chat-completion-request.dto.js';
-import type { REASONING_EFFORTS, TOOL_CHOICE_MODES } from './dto/chat-enums.js';
+} from '../chat/dto/chat-completion-request.dto.js';
+import type { REASONING_EFFORTS, TOOL_CHOICE_MODES } from '../chat/dto/chat-enums.js';
 
-export type { ContentPart } from './dto/content-part.dto.js';
+export type { ContentPart } from '../chat/dto/content-part.dto.js';
 
 /** A validated client request body. Unknown fields are kept and forwarded to OpenAI-family upstreams. */
 export type ChatCompletionRequest = ChatCompletionRequestDto;
