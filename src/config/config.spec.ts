@@ -134,7 +134,7 @@ describe('loadConfig with a YAML file', () => {
       "config providers.Bad/Name: name must be lower-case letters, digits, '.', '_' or '-' (no '/')",
       'config providers.weird.type must be one of openai, openai-compatible, azure-openai, anthropic, gemini',
       'config providers.local.base_url is required for type openai-compatible',
-      'config aliases.fast must be a model name such as openai/gpt-4o-mini',
+      'config aliases.fast must be a model name such as openai/gpt-4o-mini, or { targets, strategy }',
     ]);
   });
 });

@@ -202,19 +202,21 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
     });
 
     it('429 on a stream request is a real 429, not a 200 stream', async () => {
+      // Longer than the gateway waits for a retry: back to the client as it came.
       upstream.enqueue({
         status: 429,
-        headers: { 'retry-after': '3' },
+        headers: { 'retry-after': '30' },
         json: jsonFixture('openai/error-429-rate-limit.json'),
       });
       const res = await post({ ...hello, stream: true });
       expect(res.status).toBe(429);
-      expect(res.headers.get('retry-after')).toBe('3');
+      expect(res.headers.get('retry-after')).toBe('30');
+      expect(upstream.requests).toHaveLength(1);
       expect((await bodyOf(res)).error.type).toBe('requests');
     });
 
     it('500 from upstream → 500 envelope (InternalServerError for the SDK)', async () => {
-      upstream.enqueue({
+      const failing = {
         status: 500,
         json: {
           error: {
@@ -222,7 +224,8 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
             type: 'server_error',
           },
         },
-      });
+      };
+      upstream.enqueue(failing, failing, failing); // the first try and two retries
       const err = await client.chat.completions.create(hello as never).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(OpenAI.InternalServerError);
       expect((err as InstanceType<typeof OpenAI.InternalServerError>).status).toBe(500);
@@ -247,10 +250,14 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
     });
 
     it('an upstream that does not answer in time → 504', async () => {
-      upstream.enqueue({ delayMs: 2500, json: jsonFixture('openai/chat-completion.json') });
+      const slow = { delayMs: 2500, json: jsonFixture('openai/chat-completion.json') };
+      upstream.enqueue(slow, slow, slow); // the first try and two retries
       const res = await post(hello);
       expect(res.status).toBe(504);
-      expect((await bodyOf(res)).error.type).toBe('timeout_error');
+      expect((await bodyOf(res)).error).toMatchObject({
+        type: 'timeout_error',
+        code: 'first_byte_timeout',
+      });
     });
 
     it('an unreachable upstream → 502 without its address', async () => {
