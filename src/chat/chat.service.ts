@@ -47,10 +47,16 @@ export class ChatService {
     const reportUsage = (usage: Usage): void => {
       ctx.usage = usage;
     };
-    const { value: chunks } = await this.resilience.run(body, ctx, headers, true, (target, call) => {
-      call.reportUsage = reportUsage;
-      return target.adapter.stream(call);
-    });
+    const { value: chunks } = await this.resilience.run(
+      body,
+      ctx,
+      headers,
+      true,
+      (target, call) => {
+        call.reportUsage = reportUsage;
+        return target.adapter.stream(call);
+      },
+    );
     return relayFrames(chunks, ctx);
   }
 

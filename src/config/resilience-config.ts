@@ -108,7 +108,9 @@ function intIn(
 ): number {
   if (v === undefined || v === null) return fallback;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    problems.push(`${where} must be an integer between ${min} and ${max}, got ${JSON.stringify(v)}`);
+    problems.push(
+      `${where} must be an integer between ${min} and ${max}, got ${JSON.stringify(v)}`,
+    );
     return fallback;
   }
   return v;

@@ -13,6 +13,7 @@ import { LOGGER } from '../logging/logging.module.js';
 import { ModelRouter, type Route } from '../models/model-router.service.js';
 import type { StreamChunk, UpstreamCall } from '../providers/provider-adapter.js';
 import { AttemptDeadline, mergeTimeouts } from './attempt-deadline.js';
+import { CircuitState } from './circuit-breaker.js';
 import { retryDelay } from './backoff.js';
 import { fallbacksFor } from './fallback-planner.js';
 import { orderPool } from './load-balancer.js';
@@ -129,7 +130,7 @@ export class ResilienceService {
       if ('value' in outcome) return { value: outcome.value, route: oldest.route };
       lastError = outcome.error ?? lastError;
     }
-    throw lastError ?? noTarget();
+    throw (lastError as Error | undefined) ?? noTarget();
   }
 
   /** The targets in order; resolves the primary (its routing errors are the caller's). */
@@ -152,7 +153,7 @@ export class ResilienceService {
       const now = this.health.clock.now();
       const healthOf = pool.targets.map((t) => this.health.get(t.model));
       const order = orderPool(pool, {
-        usable: (i) => (healthOf[i]?.breaker.stateAt(now) ?? 0) !== 2,
+        usable: (i) => healthOf[i]?.breaker.stateAt(now) !== CircuitState.Open,
         inflight: (i) => healthOf[i]?.inflight ?? 0,
       });
       const track = pool.strategy === 'least-inflight';

@@ -17,22 +17,18 @@ const FINAL = new Set([400, 401, 403, 404, 413, 422]);
 
 export function classifyFailure(err: unknown): FailureAction {
   if (!(err instanceof GatewayError) || isClientAbort(err)) return 'stop';
-  switch (err.code) {
-    case ErrorCode.UpstreamTimeout:
-    case ErrorCode.UpstreamUnreachable:
-      return 'retry';
-    case ErrorCode.Upstream: {
-      const status = err.upstreamStatus ?? err.status ?? 502;
-      if (RETRYABLE.has(status)) return 'retry';
-      return FINAL.has(status) ? 'stop' : 'next';
-    }
-    case ErrorCode.UpstreamInvalidResponse:
-      return 'next';
-    default:
-      // Refused by the gateway itself (validation, translation, allowlist): the same
-      // request would be refused again.
-      return 'stop';
+  if (err.code === ErrorCode.UpstreamTimeout || err.code === ErrorCode.UpstreamUnreachable) {
+    return 'retry';
   }
+  if (err.code === ErrorCode.Upstream) {
+    const status = err.upstreamStatus ?? err.status ?? 502;
+    if (RETRYABLE.has(status)) return 'retry';
+    return FINAL.has(status) ? 'stop' : 'next';
+  }
+  if (err.code === ErrorCode.UpstreamInvalidResponse) return 'next';
+  // Refused by the gateway itself (validation, translation, allowlist): the same request
+  // would be refused again, anywhere.
+  return 'stop';
 }
 
 /** Whether a failure says something about the target's health (for its circuit breaker). */

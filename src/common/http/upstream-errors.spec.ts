@@ -81,7 +81,10 @@ describe('retryAfterMsFrom', () => {
   it('is carried on the upstream error with the status the upstream meant', () => {
     const err = upstreamError('anthropic', 529, { 'retry-after': '2' }, {}, []);
     expect([err.status, err.upstreamStatus, err.retryAfterMs, err.retryAfter]).toEqual([
-      503, 529, 2_000, '2',
+      503,
+      529,
+      2_000,
+      '2',
     ]);
   });
 });
