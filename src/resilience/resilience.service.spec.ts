@@ -7,7 +7,6 @@ import type { TollgateConfig } from '../config/config.js';
 import type { ResilienceConfig } from '../config/resilience-config.js';
 import type { ModelRouter, Route } from '../models/model-router.service.js';
 import type { ProviderAdapter } from '../providers/provider-adapter.js';
-import type { ChatCompletionRequest } from '../chat/chat-completion.types.js';
 import { ResilienceService } from './resilience.service.js';
 import { TargetHealthRegistry } from './target-health.service.js';
 import { CircuitState } from './circuit-breaker.js';
@@ -41,7 +40,7 @@ function setup(over: Partial<ResilienceConfig> = {}) {
       return { adapter: adapters[p], model: m, via: 'prefix' };
     },
   } as unknown as ModelRouter;
-  const clock = { t: 1_000_000, now: () => clock.t } satisfies Clock & { t: number };
+  const clock: Clock & { t: number } = { t: 1_000_000, now: () => clock.t };
   const health = new TargetHealthRegistry(config, clock);
   const logger = { debug: () => undefined } as unknown as Logger;
   const service = new ResilienceService(config, router, health, logger);
@@ -50,20 +49,14 @@ function setup(over: Partial<ResilienceConfig> = {}) {
   const calls: string[] = [];
   const send = async (model: string) => {
     const ctx = new RequestContext('req');
-    const served = await service.run(
-      { model, messages: [] } as unknown as ChatCompletionRequest,
-      ctx,
-      {},
-      false,
-      async (route) => {
-        const key = `${route.adapter.name}/${route.model}`;
-        calls.push(key);
-        const answers = script[key] ?? ['ok'];
-        const answer = answers.length > 1 ? answers.shift()! : answers[0];
-        if (answer instanceof Error) throw answer;
-        return `${key}:${answer}`;
-      },
-    );
+    const served = await service.run({ model, messages: [] }, ctx, {}, false, async (route) => {
+      const key = `${route.adapter.name}/${route.model}`;
+      calls.push(key);
+      const answers = script[key] ?? ['ok'];
+      const answer = answers.length > 1 ? answers.shift()! : answers[0];
+      if (answer instanceof Error) throw answer;
+      return `${key}:${answer}`;
+    });
     return { value: served.value, ctx };
   };
   return { service, health, clock, script, calls, send };
