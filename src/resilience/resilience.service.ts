@@ -38,6 +38,10 @@ interface Candidate {
   trackInflight: boolean;
 }
 
+function answeredByUpstream(err: unknown): boolean {
+  return err instanceof GatewayError && err.code === ErrorCode.Upstream;
+}
+
 function noTarget(): GatewayError {
   return new GatewayError(
     ErrorCode.ServiceUnavailable,
@@ -216,7 +220,10 @@ export class ResilienceService {
     stream: boolean,
     attempt: Attempt<T>,
   ): Promise<{ value: T } | { error: unknown; stop: boolean }> {
-    const limits = this.timeouts.get(key) ?? this.timeouts.get(route.adapter.name);
+    const limits =
+      this.timeouts.size === 0
+        ? undefined
+        : (this.timeouts.get(key) ?? this.timeouts.get(route.adapter.name));
     const clock = this.health.clock;
     let error: unknown;
     for (let retry = 0; ; retry++) {
@@ -259,8 +266,11 @@ export class ResilienceService {
         const action = classifyFailure(error);
         if (health !== undefined) {
           if (action !== 'stop') health.breaker.failure(clock.now());
-          else if (ctx.signal.aborted) health.breaker.release();
-          else health.breaker.success(clock.now());
+          // A refusal the upstream itself sent shows it alive; one the gateway made before
+          // sending (or a client that left) says nothing about it.
+          else if (answeredByUpstream(error) && !ctx.signal.aborted)
+            health.breaker.success(clock.now());
+          else health.breaker.release();
         }
         if (action !== 'retry' || retry >= this.settings.retries) {
           return { error, stop: action === 'stop' };
