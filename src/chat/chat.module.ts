@@ -1,13 +1,14 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { validatorOf } from '../common/validation/validated-by.decorator.js';
 import { ModelsModule } from '../models/models.module.js';
+import { ResilienceModule } from '../resilience/resilience.module.js';
 import { UsageModule } from '../usage/usage.module.js';
 import { ChatController } from './chat.controller.js';
 import { ChatService } from './chat.service.js';
 import { ChatCompletionRequestDto } from './dto/chat-completion-request.dto.js';
 
 @Module({
-  imports: [ModelsModule, UsageModule],
+  imports: [ModelsModule, ResilienceModule, UsageModule],
   controllers: [ChatController],
   providers: [ChatService],
 })

@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
-import { assertModelAllowed } from '../auth/model-allowlist.js';
 import type { RequestContext } from '../common/context/request-context.js';
-import { ModelRouter } from '../models/model-router.service.js';
-import type { StreamChunk, UpstreamCall } from '../providers/provider-adapter.js';
-import type { Route } from '../models/model-router.service.js';
+import type { StreamChunk } from '../providers/provider-adapter.js';
+import { ResilienceService } from '../resilience/resilience.service.js';
 import type {
   ChatCompletion,
   ChatCompletionChunk,
   ChatCompletionRequest,
+  Usage,
 } from '../openai/chat-completion.types.js';
 
 /**
@@ -17,21 +16,21 @@ import type {
  */
 @Injectable()
 export class ChatService {
-  constructor(private readonly router: ModelRouter) {}
+  constructor(private readonly resilience: ResilienceService) {}
 
   async complete(
     body: ChatCompletionRequest,
     ctx: RequestContext,
     headers: IncomingHttpHeaders,
   ): Promise<ChatCompletion> {
-    const { route, call } = this.prepare(body, ctx, headers, false);
-    ctx.upstreamStart();
-    let completion: ChatCompletion;
-    try {
-      completion = await route.adapter.complete(call);
-    } finally {
-      ctx.upstreamEnd();
-    }
+    this.note(body, ctx, false);
+    const { value: completion, route } = await this.resilience.run(
+      body,
+      ctx,
+      headers,
+      false,
+      (target, call) => target.adapter.complete(call),
+    );
     completion.provider = route.adapter.name;
     ctx.usage = completion.usage;
     ctx.status = 200;
@@ -44,43 +43,29 @@ export class ChatService {
     ctx: RequestContext,
     headers: IncomingHttpHeaders,
   ): Promise<AsyncIterable<string>> {
-    const { route, call } = this.prepare(body, ctx, headers, true);
-    ctx.upstreamStart();
-    call.onUpstreamHeaders = () => ctx.upstreamEnd();
-    call.reportUsage = (usage) => {
+    this.note(body, ctx, true);
+    const reportUsage = (usage: Usage): void => {
       ctx.usage = usage;
     };
-    let chunks: AsyncIterable<StreamChunk>;
-    try {
-      chunks = await route.adapter.stream(call);
-    } finally {
-      ctx.upstreamEnd();
-    }
+    const { value: chunks } = await this.resilience.run(
+      body,
+      ctx,
+      headers,
+      true,
+      (target, call) => {
+        call.reportUsage = reportUsage;
+        return target.adapter.stream(call);
+      },
+    );
     return relayFrames(chunks, ctx);
   }
 
-  private prepare(
-    body: ChatCompletionRequest,
-    ctx: RequestContext,
-    headers: IncomingHttpHeaders,
-    stream: boolean,
-  ): { route: Route; call: UpstreamCall } {
+  /** Routing, retries, fallbacks and the allowlist are the resilience layer's (`run`). */
+  private note(body: ChatCompletionRequest, ctx: RequestContext, stream: boolean): void {
     ctx.requestedModel = body.model;
     ctx.stream = stream;
     ctx.includeUsage = stream && body.stream_options?.include_usage === true;
     ctx.user = typeof body.user === 'string' ? body.user : undefined;
-    const route = this.router.resolve(body.model, body.provider);
-    ctx.provider = route.adapter.name;
-    ctx.model = route.model;
-    assertModelAllowed(ctx.identity, {
-      provider: route.adapter.name,
-      model: route.model,
-      catalogRouted: route.via === 'catalog',
-    });
-    return {
-      route,
-      call: { body, model: route.model, signal: ctx.signal, clientHeaders: headers },
-    };
   }
 }
 

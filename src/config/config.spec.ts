@@ -134,7 +134,100 @@ describe('loadConfig with a YAML file', () => {
       "config providers.Bad/Name: name must be lower-case letters, digits, '.', '_' or '-' (no '/')",
       'config providers.weird.type must be one of openai, openai-compatible, azure-openai, anthropic, gemini',
       'config providers.local.base_url is required for type openai-compatible',
-      'config aliases.fast must be a model name such as openai/gpt-4o-mini',
+      'config aliases.fast must be a model name such as openai/gpt-4o-mini, or { targets, strategy }',
+    ]);
+  });
+
+  it('reads retries, fallbacks, alias pools, timeouts and the breaker settings', async () => {
+    const file = await write(
+      [
+        'retries: 3',
+        'retry_backoff: { base_ms: 10, max_ms: 100 }',
+        'aliases:',
+        '  fast: openai/gpt-4o-mini',
+        '  smart:',
+        '    targets: [{ model: openai/gpt-4o, weight: 3 }, { model: azure/prod-4o }]',
+        '    strategy: least-inflight',
+        'fallbacks:',
+        '  smart: [anthropic/claude-sonnet-4-5, gemini/gemini-2.5-pro]',
+        'timeouts:',
+        '  openai: { connect_ms: 2000, first_byte_ms: 5000, idle_ms: 1000 }',
+        '  openai/gpt-4o: { first_token_ms: 3000, total_ms: 60000 }',
+        'circuit_breaker: { cooldown_ms: 500, failure_ratio: 0.25 }',
+      ].join('\n'),
+    );
+    const c = loadConfig({
+      TOLLGATE_CONFIG: file,
+      OPENAI_API_KEY: 'sk-a',
+      TOLLGATE_MAX_INFLIGHT: '64',
+    });
+    expect(c.aliases).toEqual({ fast: 'openai/gpt-4o-mini', smart: 'openai/gpt-4o' });
+    expect(c.maxInflight).toBe(64);
+    expect(c.resilience).toEqual({
+      retries: 3,
+      backoff: { baseMs: 10, maxMs: 100 },
+      maxRetryAfterMs: 10_000,
+      fallbacks: { smart: ['anthropic/claude-sonnet-4-5', 'gemini/gemini-2.5-pro'] },
+      pools: {
+        smart: {
+          strategy: 'least-inflight',
+          targets: [
+            { model: 'openai/gpt-4o', weight: 3 },
+            { model: 'azure/prod-4o', weight: 1 },
+          ],
+        },
+      },
+      timeouts: {
+        openai: { connectMs: 2000, firstByteMs: 5000, idleMs: 1000 },
+        'openai/gpt-4o': { firstTokenMs: 3000, totalMs: 60000 },
+      },
+      breaker: {
+        window: 20,
+        windowMs: 30_000,
+        minFailures: 5,
+        failureRatio: 0.25,
+        cooldownMs: 500,
+      },
+    });
+  });
+
+  it('defaults to two retries, no fallbacks, no shedding', () => {
+    const c = loadConfig({});
+    expect([c.resilience.retries, c.resilience.fallbacks, c.maxInflight]).toEqual([2, {}, 0]);
+  });
+
+  it('reports each resilience problem on its own line', async () => {
+    const file = await write(
+      [
+        'retries: -1',
+        'aliases:',
+        '  pool: { targets: [{ model: openai/a, weight: 0 }], strategy: random }',
+        '  empty: { targets: [] }',
+        'fallbacks:',
+        '  smart: anthropic/claude',
+        'timeouts:',
+        '  nowhere: { first_byte_ms: 10 }',
+        '  openai/gpt-4o: { connect_ms: 10, idle_ms: fast, slow_ms: 1 }',
+        'circuit_breaker: { failure_ratio: 2 }',
+      ].join('\n'),
+    );
+    let problems: string[] = [];
+    try {
+      loadConfig({ TOLLGATE_CONFIG: file, OPENAI_API_KEY: 'sk-a', TOLLGATE_MAX_INFLIGHT: 'lots' });
+    } catch (e) {
+      problems = (e as ConfigError).problems;
+    }
+    expect(problems).toEqual([
+      'config retries must be an integer between 0 and 10, got -1',
+      'config fallbacks.smart must be a non-empty list of models such as anthropic/claude-sonnet-4-5',
+      'config aliases.pool.strategy must be weighted or least-inflight',
+      'config aliases.empty.targets must be a non-empty list of { model, weight }',
+      "config timeouts.nowhere: 'nowhere' is not a configured provider",
+      "config timeouts.openai/gpt-4o: unknown setting 'slow_ms'",
+      'config timeouts.openai/gpt-4o.idle_ms must be an integer between 1 and 3600000, got "fast"',
+      'config timeouts.openai/gpt-4o.connect_ms: connections are per provider; set it under timeouts.openai',
+      'config circuit_breaker.failure_ratio must be a number between 0 and 1',
+      'TOLLGATE_MAX_INFLIGHT must be an integer between 0 and 1000000, got "lots"',
     ]);
   });
 });

@@ -7,6 +7,7 @@ import {
   PROVIDER_TYPES,
   type ProviderType,
 } from './provider-types.js';
+import { loadResilienceConfig, type ResilienceConfig } from './resilience-config.js';
 import { loadUsageConfig, type UsageConfig } from './usage-config.js';
 
 export interface ProviderConfig {
@@ -46,8 +47,19 @@ export interface TollgateConfig {
   heartbeatMs: number;
   discoveryIntervalMs: number;
   providers: ProviderConfig[];
-  /** alias → `provider/model` (or another model name). */
+  /**
+   * alias → `provider/model` (or another model name). A pool alias (several targets, see
+   * `resilience.pools`) is listed here with its first target, so routing without the
+   * resilience layer and the model list still know it.
+   */
   aliases: Record<string, string>;
+  /** Retries, fallbacks, alias pools, per-target timeouts, circuit breakers (YAML). */
+  resilience: ResilienceConfig;
+  /**
+   * Proxied requests in flight at once on this replica (TOLLGATE_MAX_INFLIGHT); beyond it
+   * a request is refused at once with 503. 0: no limit.
+   */
+  maxInflight: number;
   /** Usage recording, retention and pricing overrides (`usage:`, `pricing:` in YAML). */
   usage: UsageConfig;
 }
@@ -158,6 +170,12 @@ export function loadConfig(env: Env = process.env): TollgateConfig {
     discoveryIntervalMs: int('TOLLGATE_DISCOVERY_INTERVAL_S', 600, 0, 86_400) * 1000,
     providers,
     aliases,
+    resilience: loadResilienceConfig(
+      file,
+      providers.map((p) => p.name),
+      problems,
+    ),
+    maxInflight: int('TOLLGATE_MAX_INFLIGHT', 0, 0, 1_000_000),
     usage: loadUsageConfig(
       file,
       str('TOLLGATE_USAGE_RETENTION_DAYS') === undefined
@@ -330,13 +348,31 @@ function loadAliases(file: Record<string, unknown>, problems: string[]): Record<
   }
   const out: Record<string, string> = {};
   for (const [alias, target] of Object.entries(section as Record<string, unknown>)) {
+    if (isPool(target)) {
+      // Validated by loadResilienceConfig; routing by name alone goes to the first target.
+      const first: unknown = target.targets[0];
+      const model = typeof first === 'string' ? first : (first as { model?: unknown })?.model;
+      if (typeof model === 'string' && model !== '') out[alias] = model;
+      continue;
+    }
     if (typeof target !== 'string' || target === '') {
-      problems.push(`config aliases.${alias} must be a model name such as openai/gpt-4o-mini`);
+      problems.push(
+        `config aliases.${alias} must be a model name such as openai/gpt-4o-mini, or { targets, strategy }`,
+      );
     } else {
       out[alias] = target;
     }
   }
   return out;
+}
+
+function isPool(v: unknown): v is { targets: unknown[] } {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Array.isArray((v as { targets?: unknown }).targets)
+  );
 }
 
 function optString(v: unknown, where: string, problems: string[]): string | undefined {

@@ -39,6 +39,24 @@ export class InflightRequests implements OnModuleInit {
     return this.open.size;
   }
 
+  /** Proxied API requests open now (see `admitProxied`). */
+  proxied = 0;
+
+  /**
+   * Load shedding: takes a slot for a proxied API request, or refuses (false) when
+   * `TOLLGATE_MAX_INFLIGHT` are already open. The caller frees it with `releaseProxied`.
+   */
+  admitProxied(): boolean {
+    const max = this.config.maxInflight;
+    if (max > 0 && this.proxied >= max) return false;
+    this.proxied++;
+    return true;
+  }
+
+  releaseProxied(): void {
+    this.proxied--;
+  }
+
   add(ctx: RequestContext): void {
     this.open.add(ctx);
   }

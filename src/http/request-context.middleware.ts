@@ -34,8 +34,12 @@ export class RequestContextMiddleware implements NestMiddleware {
     const ctx = new RequestContext(id);
     req.tollgate = ctx;
     res.setHeader('x-request-id', id);
+    // Only proxied API calls are shed; health, readiness and metrics always answer.
+    const proxied = req.url?.startsWith(PROXIED_PREFIX) === true;
+    let admitted = false;
     res.once('close', () => {
       if (!res.writableFinished) ctx.clientClosed();
+      if (admitted) this.inflight.releaseProxied();
       this.inflight.delete(ctx);
       this.hooks.run(ctx, req, res);
     });
@@ -45,9 +49,28 @@ export class RequestContextMiddleware implements NestMiddleware {
       writeError(req, res, shuttingDown(), this.logger);
       return;
     }
+    if (proxied) {
+      admitted = this.inflight.admitProxied();
+      if (!admitted) {
+        writeError(req, res, overloaded(), this.logger);
+        return;
+      }
+    }
     this.inflight.add(ctx);
     next();
   }
+}
+
+/** Routes that reach an upstream: the ones load shedding bounds. */
+const PROXIED_PREFIX = '/v1/chat/';
+
+/** Refused at once rather than queued: the replica has TOLLGATE_MAX_INFLIGHT requests open. */
+export function overloaded(): GatewayError {
+  return new GatewayError(
+    ErrorCode.ServiceUnavailable,
+    'The gateway is at capacity; retry the request shortly.',
+    { wireCode: 'overloaded', retryAfter: '1' },
+  );
 }
 
 export function shuttingDown(): GatewayError {

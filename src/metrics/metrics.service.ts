@@ -164,6 +164,22 @@ export class MetricsService implements OnModuleInit {
 
   private usageWriterStats?: () => UsageWriterStats;
 
+  /**
+   * Circuit breaker states (0 closed, 1 half-open, 2 open), read at each scrape; the
+   * targets come from the configuration only.
+   */
+  watchCircuits(states: () => Array<{ provider: string; model: string; state: number }>): void {
+    new Gauge({
+      name: 'tollgate_circuit_state',
+      help: 'Circuit breaker state per configured target: 0 closed, 1 half-open, 2 open',
+      labelNames: ['provider', 'model'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const s of states()) this.set({ provider: s.provider, model: s.model }, s.state);
+      },
+    });
+  }
+
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }

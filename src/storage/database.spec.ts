@@ -15,7 +15,10 @@ describe('openDatabase (SQLite)', () => {
     try {
       expect(existsSync(file)).toBe(true);
       expect(database.dialect).toBe('sqlite');
-      expect(await migrateToLatest(database.db)).toEqual(['0001_keys_and_usage']);
+      expect(await migrateToLatest(database.db)).toEqual([
+        '0001_keys_and_usage',
+        '0002_usage_attempts',
+      ]);
       const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(database.db);
       expect(mode.rows[0].journal_mode).toBe('wal');
     } finally {

@@ -71,6 +71,18 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('api_keys').execute();
     },
   },
+  '0002_usage_attempts': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Rows from before retries existed made exactly one try when they reached an upstream.
+      await db.schema
+        .alterTable('usage_log')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('usage_log').dropColumn('attempts').execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -49,6 +49,8 @@ export interface UsageLogTable {
   usage_estimated: number;
   /** The OpenAI `user` field (`user` is reserved in PostgreSQL). */
   end_user: string | null;
+  /** Upstream tries made (retries and fallbacks included); 0 when none was made. */
+  attempts: number;
 }
 
 export interface StorageSchema {

@@ -71,6 +71,8 @@ export function sanitizeUsageRecord(r: UsageRecord): UsageRecord {
     partial: r.partial === true,
     usageEstimated: r.usageEstimated === true,
     user: text(r.user, USAGE_TEXT_LIMITS.user),
+    // A row spooled before the column existed has none: it made its one try, or none.
+    attempts: r.attempts === undefined ? (r.provider ? 1 : 0) : int4(r.attempts),
   };
 }
 

@@ -68,6 +68,7 @@ export function observe(ctx: RequestContext, body: unknown, res: ServerResponse)
     errorCode: ctx.errorCode ?? null,
     partial: ctx.partial,
     user: ctx.user ?? (typeof b.user === 'string' ? b.user : null),
+    attempts: ctx.attempts,
   };
 }
 

@@ -22,6 +22,7 @@ const observed = (o: Partial<ObservedRequest> = {}): ObservedRequest => ({
   errorCode: null,
   partial: false,
   user: null,
+  attempts: 1,
   ...o,
 });
 

@@ -35,6 +35,8 @@ export interface UsageRecord {
   usageEstimated: boolean;
   /** The OpenAI `user` field. */
   user: string | null;
+  /** Upstream tries made (retries and fallbacks included); 0 when none was made. */
+  attempts: number;
 }
 
 /** What the gateway saw of one request, gathered when its response closed. */
@@ -54,6 +56,7 @@ export interface ObservedRequest {
   errorCode: string | null;
   partial: boolean;
   user: string | null;
+  attempts: number;
   /** Counted by the gateway for a partial request (o200k tokenizer). */
   estimatedPromptTokens?: number;
   estimatedCompletionTokens?: number;
@@ -124,6 +127,7 @@ export function buildUsageRecord(o: ObservedRequest, id: string, pricing: Pricin
     partial: o.partial,
     usageEstimated: estimated,
     user: o.user,
+    attempts: o.attempts,
   };
 }
 

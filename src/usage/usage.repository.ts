@@ -212,6 +212,7 @@ const USAGE_COLUMNS = Object.keys({
   partial: true,
   usage_estimated: true,
   end_user: true,
+  attempts: true,
 } satisfies Record<keyof UsageLogTable, true>) as ReadonlyArray<keyof UsageLogTable>;
 
 function prepareSqliteInsert(sqlite: SqliteDriver): (rows: UsageLogTable[]) => void {
@@ -249,6 +250,7 @@ function toRow(r: UsageRecord): UsageLogTable {
     partial: r.partial ? 1 : 0,
     usage_estimated: r.usageEstimated ? 1 : 0,
     end_user: r.user,
+    attempts: r.attempts,
   };
 }
 
@@ -278,5 +280,6 @@ function fromRow(r: UsageLogTable): UsageRecord {
     partial: Number(r.partial) === 1,
     usageEstimated: Number(r.usage_estimated) === 1,
     user: r.end_user,
+    attempts: Number(r.attempts),
   };
 }

@@ -100,6 +100,7 @@ export function toEntry(r: UsageRecord): UsageEntryDto {
     partial: r.partial,
     usage_estimated: r.usageEstimated,
     user: r.user,
+    attempts: r.attempts,
   };
 }
 

@@ -234,6 +234,7 @@ describe('admin API: managed keys and usage (master key only)', () => {
           'partial',
           'usage_estimated',
           'user',
+          'attempts',
         ].sort(),
       );
       const times = all.body.data.map((e: { created_at: string }) => e.created_at);

@@ -355,7 +355,8 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
   });
 
   it('turns Anthropic 529 overloaded into a 503', async () => {
-    h.upstream.enqueue({ status: 529, json: jsonFixture('anthropic/error-529-overloaded.json') });
+    const overloaded = { status: 529, json: jsonFixture('anthropic/error-529-overloaded.json') };
+    h.upstream.enqueue(overloaded, overloaded, overloaded); // retried twice first
     const err = await h.client.chat.completions
       .create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] })
       .catch((e: unknown) => e);

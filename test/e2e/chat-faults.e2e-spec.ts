@@ -181,19 +181,21 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
     });
 
     it('429 on a stream request is a real 429, not a 200 stream', async () => {
+      // Longer than the gateway waits for a retry: back to the client as it came.
       h.upstream.enqueue({
         status: 429,
-        headers: { 'retry-after': '3' },
+        headers: { 'retry-after': '30' },
         json: jsonFixture('openai/error-429-rate-limit.json'),
       });
       const res = await call({ ...hello, stream: true });
       expect(res.status).toBe(429);
-      expect(res.headers.get('retry-after')).toBe('3');
+      expect(res.headers.get('retry-after')).toBe('30');
+      expect(h.upstream.requests).toHaveLength(1);
       expect(res.body.error.type).toBe('requests');
     });
 
     it('500 from upstream → 500 envelope (InternalServerError for the SDK)', async () => {
-      h.upstream.enqueue({
+      const failing = {
         status: 500,
         json: {
           error: {
@@ -201,7 +203,8 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
             type: 'server_error',
           },
         },
-      });
+      };
+      h.upstream.enqueue(failing, failing, failing); // the first try and two retries
       const err = await h.client.chat.completions.create(hello as never).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(OpenAI.InternalServerError);
       expect((err as InstanceType<typeof OpenAI.InternalServerError>).status).toBe(500);
@@ -225,10 +228,14 @@ describe('faults and bad input: clear OpenAI errors, nothing leaked', () => {
     });
 
     it('an upstream that does not answer in time → 504', async () => {
-      h.upstream.enqueue({ delayMs: 2500, json: jsonFixture('openai/chat-completion.json') });
+      const slow = { delayMs: 2500, json: jsonFixture('openai/chat-completion.json') };
+      h.upstream.enqueue(slow, slow, slow); // the first try and two retries
       const res = await call(hello);
       expect(res.status).toBe(504);
-      expect(res.body.error.type).toBe('timeout_error');
+      expect(res.body.error).toMatchObject({
+        type: 'timeout_error',
+        code: 'first_byte_timeout',
+      });
     });
 
     it('an unreachable upstream → 502 without its address', async () => {

@@ -335,7 +335,9 @@ describe('usage accounting through the gateway (official openai SDK, managed key
     };
     await attempt(client, { model: 'openai/gpt-4o-mini', messages: [], user: 'u1' }, 400);
     await attempt(client, { model: 'no-such-model', messages: MESSAGES }, 404);
-    h.upstream.enqueue({ status: 429, json: jsonFixture('openai/error-429-rate-limit.json') });
+    // A 429 is retried (twice by default) before it goes back to the client.
+    const limited = { status: 429, json: jsonFixture('openai/error-429-rate-limit.json') };
+    h.upstream.enqueue(limited, limited, limited);
     await attempt(client, { model: 'openai/gpt-4o-mini', messages: MESSAGES }, 429);
     const narrow = await createKey({ name: 'narrow', models: ['groq/*'] });
     const narrowClient = new OpenAI({
@@ -360,7 +362,8 @@ describe('usage accounting through the gateway (official openai SDK, managed key
       key_id: keyId,
     });
     expect(rows[3].key_id).toBe(narrow.id);
-    expect(h.upstream.requests).toHaveLength(1); // the 403 never reached the upstream
+    expect(rows[2].attempts).toBe(3);
+    expect(h.upstream.requests).toHaveLength(3); // the 403 never reached the upstream
   });
 
   it('records a non-streamed request the client gave up on as 499, partial', async () => {

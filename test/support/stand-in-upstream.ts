@@ -18,6 +18,10 @@ export interface ScriptedResponse {
   stallAfterFrames?: number;
   /** Destroy the socket after this many frames (a dropped upstream). */
   dropAfterFrames?: number;
+  /** Destroy the socket before any response byte (a connection reset). */
+  resetBeforeHeaders?: boolean;
+  /** Wait this long after the headers before the first frame (a slow first token). */
+  firstFrameDelayMs?: number;
 }
 
 export interface RecordedRequest {
@@ -136,6 +140,10 @@ export class StandInUpstream {
       recorded.aborted = true;
       this.abortedResponses++;
     });
+    if (s.resetBeforeHeaders) {
+      res.socket?.destroy();
+      return;
+    }
     if (s.delayMs) await sleep(s.delayMs);
     if (res.destroyed) return;
     const isJson = s.json !== undefined;
@@ -146,6 +154,7 @@ export class StandInUpstream {
       ...s.headers,
     });
     res.flushHeaders();
+    if (s.firstFrameDelayMs) await sleep(s.firstFrameDelayMs);
     for (let i = 0; i < frames.length; i++) {
       if (s.stallAfterFrames !== undefined && i >= s.stallAfterFrames) return; // keep it open
       if (s.dropAfterFrames !== undefined && i >= s.dropAfterFrames) {

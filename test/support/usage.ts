@@ -29,6 +29,7 @@ export function usageRecord(overrides: Partial<UsageRecord> = {}): UsageRecord {
     partial: false,
     usageEstimated: false,
     user: null,
+    attempts: 1,
     ...overrides,
   };
 }

@@ -43,6 +43,8 @@ export class RequestContext {
   provider?: string;
   /** Model id sent upstream. */
   model?: string;
+  /** Upstream tries made (retries and fallbacks included). */
+  attempts = 0;
   stream = false;
   /** Client set `stream_options.include_usage`. */
   includeUsage = false;

@@ -38,6 +38,10 @@ export interface GatewayErrorOptions {
   wireCode?: string | null;
   /** Seconds, passed on as `retry-after`. */
   retryAfter?: string;
+  /** Upstream errors: how long the upstream asked to wait, milliseconds (for retries). */
+  retryAfterMs?: number;
+  /** Upstream errors: the status the upstream meant (before mapping, e.g. 529). */
+  upstreamStatus?: number;
   cause?: unknown;
 }
 
@@ -47,6 +51,8 @@ export class GatewayError extends Error {
   readonly type?: string;
   readonly wireCode?: string | null;
   readonly retryAfter?: string;
+  readonly retryAfterMs?: number;
+  readonly upstreamStatus?: number;
 
   constructor(
     readonly code: ErrorCode,
@@ -60,5 +66,7 @@ export class GatewayError extends Error {
     this.type = options.type;
     this.wireCode = options.wireCode;
     this.retryAfter = options.retryAfter;
+    this.retryAfterMs = options.retryAfterMs;
+    this.upstreamStatus = options.upstreamStatus;
   }
 }

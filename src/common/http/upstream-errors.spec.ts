@@ -3,6 +3,7 @@ import {
   clientStatusForUpstream,
   redactSecrets,
   retryAfterFrom,
+  retryAfterMsFrom,
   upstreamError,
 } from './upstream-errors.js';
 
@@ -60,5 +61,30 @@ describe('upstream errors', () => {
       "The upstream provider 'groq' rejected the gateway's credentials for it.",
     );
     expect(wire.body.error.code).toBe('upstream_authentication_error');
+  });
+});
+
+describe('retryAfterMsFrom', () => {
+  const now = Date.parse('2026-12-01T12:00:00Z');
+  it.each([
+    [{ 'retry-after': '3' }, 3_000],
+    [{ 'retry-after': '0.5' }, 500],
+    [{ 'retry-after': 'Tue, 01 Dec 2026 12:00:20 GMT' }, 20_000],
+    [{ 'retry-after': 'Tue, 01 Dec 2026 11:59:00 GMT' }, 0],
+    [{ 'retry-after-ms': '1500', 'retry-after': '9' }, 1_500],
+    [{ 'retry-after': 'soon' }, undefined],
+    [{}, undefined],
+  ])('%j → %s ms', (headers, expected) => {
+    expect(retryAfterMsFrom(headers, now)).toBe(expected);
+  });
+
+  it('is carried on the upstream error with the status the upstream meant', () => {
+    const err = upstreamError('anthropic', 529, { 'retry-after': '2' }, {}, []);
+    expect([err.status, err.upstreamStatus, err.retryAfterMs, err.retryAfter]).toEqual([
+      503,
+      529,
+      2_000,
+      '2',
+    ]);
   });
 });

@@ -22,6 +22,23 @@ export function retryAfterFrom(
   return undefined;
 }
 
+/**
+ * Milliseconds to wait, from `retry-after-ms`, or `retry-after` as seconds or an HTTP
+ * date (relative to `now`, epoch ms); undefined when absent or unreadable.
+ */
+export function retryAfterMsFrom(
+  headers: Record<string, string | string[] | undefined>,
+  now: number = Date.now(),
+): number | undefined {
+  const ms = Number(first(headers['retry-after-ms']));
+  if (Number.isFinite(ms) && ms >= 0 && first(headers['retry-after-ms'])?.trim()) return ms;
+  const ra = first(headers['retry-after'])?.trim();
+  if (ra === undefined || ra === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(ra)) return Math.round(Number(ra) * 1000);
+  const date = Date.parse(ra);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
 function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
@@ -54,6 +71,8 @@ export interface UpstreamErrorDetails {
   type?: string;
   code?: string | null;
   param?: string | null;
+  /** A wait the body asked for (e.g. Google's `RetryInfo`), when no header says one. */
+  retryAfterMs?: number;
 }
 
 /**
@@ -83,7 +102,13 @@ export function upstreamError(
       type: details.type && status !== 401 ? details.type : undefined,
       wireCode: code,
       param: details.param ?? null,
-      retryAfter: retryAfterFrom(headers),
+      retryAfter:
+        retryAfterFrom(headers) ??
+        (details.retryAfterMs === undefined
+          ? undefined
+          : String(Math.ceil(details.retryAfterMs / 1000))),
+      retryAfterMs: retryAfterMsFrom(headers) ?? details.retryAfterMs,
+      upstreamStatus: status,
     },
   );
 }

@@ -176,3 +176,41 @@ describe('UpstreamHttp.readSse', () => {
     expect(isClientAbort(error)).toBe(true);
   });
 });
+
+describe('UpstreamHttp.translateError', () => {
+  const http = new UpstreamHttp(loadConfig({}));
+  afterAll(() => http.onModuleDestroy());
+  const req = (signal: AbortSignal) =>
+    ({
+      provider: 'p',
+      method: 'POST',
+      url: 'http://p',
+      base: 'http://p',
+      headers: {},
+      signal,
+    }) as const;
+
+  it("reports an attempt's own deadline as the timeout it aborted with", () => {
+    const timeout = new GatewayError(ErrorCode.UpstreamTimeout, 'late', {
+      wireCode: 'first_byte_timeout',
+    });
+    const c = new AbortController();
+    c.abort(timeout);
+    expect(http.translateError(new Error('aborted'), req(c.signal))).toBe(timeout);
+  });
+
+  it('reports any other abort as the client leaving', () => {
+    const c = new AbortController();
+    c.abort();
+    const err = http.translateError(new Error('aborted'), req(c.signal));
+    expect(err.message).toBe('client closed the connection');
+  });
+
+  it('names the kind of undici timeout in the wire code', () => {
+    const err = http.translateError(
+      Object.assign(new Error('connect'), { code: 'UND_ERR_CONNECT_TIMEOUT' }),
+      req(new AbortController().signal),
+    );
+    expect([err.code, err.wireCode]).toEqual([ErrorCode.UpstreamTimeout, 'connect_timeout']);
+  });
+});

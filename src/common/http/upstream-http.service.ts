@@ -40,17 +40,26 @@ export class ClientAbortedError extends Error {
 @Injectable()
 export class UpstreamHttp implements OnModuleDestroy {
   private readonly agent: Agent;
+  /** Pools of providers with their own `timeouts.<provider>.connect_ms`. */
+  private readonly providerAgents = new Map<string, Agent>();
 
   constructor(@Inject(TOLLGATE_CONFIG) config: TollgateConfig) {
     // A non-streamed completion's headers come once it is complete, so the headers
     // timeout bounds the whole exchange; streams are bounded by the idle gap instead.
-    this.agent = new Agent({
-      connect: { timeout: config.connectTimeoutMs },
+    // Finer per-attempt limits (`timeouts:` in YAML) abort the request's signal.
+    const options = (connectTimeoutMs: number): Agent.Options => ({
+      connect: { timeout: connectTimeoutMs },
       keepAliveTimeout: 60_000,
       keepAliveMaxTimeout: 600_000,
       headersTimeout: config.requestTimeoutMs,
       bodyTimeout: config.requestTimeoutMs,
     });
+    this.agent = new Agent(options(config.connectTimeoutMs));
+    for (const [key, t] of Object.entries(config.resilience.timeouts)) {
+      if (!key.includes('/') && t.connectMs !== undefined) {
+        this.providerAgents.set(key, new Agent(options(t.connectMs)));
+      }
+    }
   }
 
   async send(req: UpstreamRequest): Promise<UpstreamResponse> {
@@ -64,7 +73,7 @@ export class UpstreamHttp implements OnModuleDestroy {
     }
     try {
       const res = await request(url, {
-        dispatcher: this.agent,
+        dispatcher: this.providerAgents.get(req.provider) ?? this.agent,
         method: req.method,
         headers: req.headers,
         body: req.body,
@@ -100,19 +109,27 @@ export class UpstreamHttp implements OnModuleDestroy {
   translateError(err: unknown, req: UpstreamRequest): GatewayError {
     if (err instanceof GatewayError) return err;
     if (req.signal.aborted) {
+      // An attempt's own deadline aborts its signal with the error naming the limit.
+      const reason: unknown = req.signal.reason;
+      if (reason instanceof GatewayError) return reason;
       return new GatewayError(ErrorCode.UpstreamUnreachable, 'client closed the connection', {
         cause: new ClientAbortedError(),
       });
     }
     const code = (err as { code?: string }).code;
-    if (
-      err instanceof undiciErrors.HeadersTimeoutError ||
-      err instanceof undiciErrors.BodyTimeoutError ||
-      code === 'UND_ERR_CONNECT_TIMEOUT'
-    ) {
+    const timeout =
+      err instanceof undiciErrors.HeadersTimeoutError
+        ? 'first_byte_timeout'
+        : err instanceof undiciErrors.BodyTimeoutError
+          ? 'idle_timeout'
+          : code === 'UND_ERR_CONNECT_TIMEOUT'
+            ? 'connect_timeout'
+            : undefined;
+    if (timeout !== undefined) {
       return new GatewayError(
         ErrorCode.UpstreamTimeout,
         `The upstream provider '${req.provider}' did not answer in time.`,
+        { wireCode: timeout },
       );
     }
     return new GatewayError(
@@ -122,7 +139,7 @@ export class UpstreamHttp implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.agent.close();
+    await Promise.all([this.agent, ...this.providerAgents.values()].map((a) => a.close()));
   }
 }
 

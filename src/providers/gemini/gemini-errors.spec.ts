@@ -5,7 +5,7 @@ import {
   geminiUpstreamError,
   parseGeminiError,
   promptBlockedError,
-  retryAfterFromDelay,
+  retryDelayMs,
   statusForGeminiError,
 } from './gemini-errors.js';
 
@@ -75,17 +75,17 @@ describe('statusForGeminiError', () => {
   });
 });
 
-describe('retryAfterFromDelay', () => {
+describe('retryDelayMs', () => {
   it.each([
-    ['27s', '27'],
-    ['34.4s', '35'],
-    ['0.2s', '1'],
-    ['0s', '0'],
+    ['27s', 27_000],
+    ['34.4s', 34_400],
+    ['0.2s', 200],
+    ['0s', 0],
     ['27', undefined],
     ['soon', undefined],
     [undefined, undefined],
   ])('%s → %s', (delay, expected) => {
-    expect(retryAfterFromDelay(delay)).toBe(expected);
+    expect(retryDelayMs(delay)).toBe(expected);
   });
 });
 
@@ -108,6 +108,17 @@ describe('geminiUpstreamError', () => {
     expect(w.status).toBe(429);
     expect(w.retryAfter).toBe('27');
     expect(w.body.error).toMatchObject({ type: 'rate_limit_error', code: 'resource_exhausted' });
+  });
+
+  it('carries the RetryInfo delay in milliseconds, for the retry policy', () => {
+    const err = geminiUpstreamError(
+      'gemini',
+      429,
+      {},
+      fixture('gemini/error-429-resource-exhausted.json'),
+      [],
+    );
+    expect([err.retryAfterMs, err.upstreamStatus]).toEqual([27_000, 429]);
   });
 
   it('prefers the retry-after header over RetryInfo', () => {

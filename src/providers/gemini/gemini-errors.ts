@@ -83,11 +83,11 @@ export function statusForGeminiError(httpStatus: number, err: GeminiErrorBody): 
   return httpStatus >= 400 ? httpStatus : 502;
 }
 
-/** `google.protobuf.Duration` JSON (`"27s"`, `"34.4s"`) → whole seconds, rounded up. */
-export function retryAfterFromDelay(retryDelay: string | undefined): string | undefined {
+/** `google.protobuf.Duration` JSON (`"27s"`, `"34.4s"`) → milliseconds. */
+export function retryDelayMs(retryDelay: string | undefined): number | undefined {
   const m = /^\s*(\d+(?:\.\d+)?)s\s*$/.exec(retryDelay ?? '');
   if (!m) return undefined;
-  return String(Math.max(0, Math.ceil(Number(m[1]))));
+  return Math.round(Number(m[1]) * 1000);
 }
 
 /**
@@ -104,12 +104,15 @@ export function geminiUpstreamError(
 ): GatewayError {
   const err = parseGeminiError(bodyText);
   const status = statusForGeminiError(httpStatus, err);
-  const retryAfter = headers['retry-after'] ?? retryAfterFromDelay(err.retryDelay);
   return upstreamError(
     provider,
     status,
-    retryAfter === undefined ? headers : { ...headers, 'retry-after': retryAfter },
-    { message: err.message, code: err.status ? err.status.toLowerCase() : null },
+    headers,
+    {
+      message: err.message,
+      code: err.status ? err.status.toLowerCase() : null,
+      retryAfterMs: retryDelayMs(err.retryDelay),
+    },
     secrets,
   );
 }

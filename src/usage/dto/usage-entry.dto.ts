@@ -54,6 +54,8 @@ export class UsageEntryDto {
   /** The OpenAI `user` field of the request. */
   @ApiProperty({ type: 'string', nullable: true })
   user!: string | null;
+  /** Upstream tries made (retries and fallbacks included); 0 when none was made. */
+  attempts!: number;
 }
 
 export class UsageLogDto {
