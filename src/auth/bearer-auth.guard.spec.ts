@@ -18,7 +18,8 @@ import { hashKey, KeyService } from './key.service.js';
 
 const MASTER = 'tg-master-key-for-guard-tests-0';
 const MANAGED = `tg-${'M'.repeat(43)}`;
-const REVOKED = `tg-${'R'.repeat(43)}`;
+// A final character a 32-byte key can end with (the format check refuses others unqueried).
+const REVOKED = `tg-${'R'.repeat(42)}Q`;
 const NOW = Date.parse('2026-11-01T00:00:00Z');
 
 const record = (id: string, token: string, revokedAt: number | null): ApiKeyRecord => ({
