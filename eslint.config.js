@@ -34,6 +34,17 @@ export default tseslint.config(
     },
   },
   {
+    // Configuration is a leaf: it imports nothing of the application.
+    files: ['src/config/**/*.ts'],
+    ignores: ['src/config/**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../*'], message: 'src/config imports nothing of the app.' }] },
+      ],
+    },
+  },
+  {
     // Tests assert on loosely typed wire bodies.
     files: ['test/**/*.ts', 'src/**/*.spec.ts', 'bench/**/*.ts'],
     rules: {

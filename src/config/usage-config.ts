@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { parsePriceOverrides, type PriceOverrides } from '../usage/pricing.js';
+import { parsePriceOverrides, type PriceOverrides } from './pricing-config.js';
 
 export interface UsageConfig {
   /** Rows older than this many days are deleted; 0 keeps them forever. */

@@ -1,4 +1,4 @@
-import type { ModelPrice, PriceFamily } from './pricing.js';
+import type { ModelPrice, PriceFamily } from '../config/pricing-config.js';
 
 // The built-in prices were last checked against the providers' price pages on 2025-12-01.
 

@@ -1,9 +1,9 @@
+import { parsePriceOverrides } from '../config/pricing-config.js';
 import { loadUsageConfig } from '../config/usage-config.js';
 import { PRICE_TABLE } from './pricing-table.js';
 import {
   costNanos,
   matchModel,
-  parsePriceOverrides,
   priceFamilyOf,
   Pricing,
   type TokenCounts,
