@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import { assertModelAllowed } from '../auth/model-allowlist.js';
+import { LimitsService } from '../limits/limits.service.js';
 import type { RequestContext } from '../common/context/request-context.js';
 import { ModelRouter } from '../models/model-router.service.js';
 import type { StreamChunk, UpstreamCall } from '../providers/provider-adapter.js';
@@ -17,7 +18,10 @@ import type {
  */
 @Injectable()
 export class ChatService {
-  constructor(private readonly router: ModelRouter) {}
+  constructor(
+    private readonly router: ModelRouter,
+    private readonly limits: LimitsService,
+  ) {}
 
   async complete(
     body: ChatCompletionRequest,
@@ -25,6 +29,7 @@ export class ChatService {
     headers: IncomingHttpHeaders,
   ): Promise<ChatCompletion> {
     const { route, call } = this.prepare(body, ctx, headers, false);
+    if (ctx.identity?.limits) await this.limits.admit(ctx, body);
     ctx.upstreamStart();
     let completion: ChatCompletion;
     try {
@@ -45,6 +50,7 @@ export class ChatService {
     headers: IncomingHttpHeaders,
   ): Promise<AsyncIterable<string>> {
     const { route, call } = this.prepare(body, ctx, headers, true);
+    if (ctx.identity?.limits) await this.limits.admit(ctx, body);
     ctx.upstreamStart();
     call.onUpstreamHeaders = () => ctx.upstreamEnd();
     call.reportUsage = (usage) => {
