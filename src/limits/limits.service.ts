@@ -73,6 +73,7 @@ export class LimitsService implements OnModuleInit {
   }
 
   onModuleInit(): void {
+    this.redis?.onReconnect(() => this.redisBack());
     this.readiness?.report('limits', () => ({ ready: true, detail: this.mode }));
     this.metrics?.watchLimitsMode(() => this.mode === 'local');
   }
