@@ -26,7 +26,10 @@ import { TeamService } from './team.service.js';
     {
       provide: TEAM_LOOKUP,
       inject: [TeamService],
-      useFactory: (teams: TeamService): TeamLookup => (id) => teams.existing(id),
+      useFactory:
+        (teams: TeamService): TeamLookup =>
+        (id) =>
+          teams.existing(id),
     },
     { provide: APP_GUARD, useClass: BearerAuthGuard },
   ],

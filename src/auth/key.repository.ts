@@ -86,7 +86,7 @@ export class KeyRepository {
 
   /** Applies changes; returns the key as it now is (undefined when there is none). */
   async update(id: string, changes: KeyChanges): Promise<ApiKeyRecord | undefined> {
-    const row = toRow({ ...EMPTY_KEY, ...changes } as ApiKeyRecord);
+    const row = toRow({ ...EMPTY_KEY, ...changes });
     const set: Partial<ApiKeysTable> = {};
     for (const [field, column] of CHANGEABLE) {
       if (changes[field] !== undefined) (set as Record<string, unknown>)[column] = row[column];

@@ -86,32 +86,28 @@ describe('model allowlist', () => {
 
   it("applies the team's list as well as the key's: a target must fit both", () => {
     fc.assert(
-      fc.property(
-        fc.boolean(),
-        fc.boolean(),
-        (keyAllows, teamAllows) => {
-          const target = named('openai', 'o3');
-          const identity = {
-            kind: 'key' as const,
-            keyId: 'k',
-            models: keyAllows ? ['openai/*'] : ['anthropic/*'],
-            teamId: 't',
-            teamModels: teamAllows ? ['openai/o3'] : ['openai/gpt-4o'],
-          };
-          let thrown: unknown;
-          try {
-            assertModelAllowed(identity, target);
-          } catch (e) {
-            thrown = e;
-          }
-          expect(thrown === undefined).toBe(keyAllows && teamAllows);
-          if (keyAllows && !teamAllows) {
-            expect((thrown as Error).message).toBe(
-              "This API key's team is not allowed to use the model 'openai/o3'.",
-            );
-          }
-        },
-      ),
+      fc.property(fc.boolean(), fc.boolean(), (keyAllows, teamAllows) => {
+        const target = named('openai', 'o3');
+        const identity = {
+          kind: 'key' as const,
+          keyId: 'k',
+          models: keyAllows ? ['openai/*'] : ['anthropic/*'],
+          teamId: 't',
+          teamModels: teamAllows ? ['openai/o3'] : ['openai/gpt-4o'],
+        };
+        let thrown: unknown;
+        try {
+          assertModelAllowed(identity, target);
+        } catch (e) {
+          thrown = e;
+        }
+        expect(thrown === undefined).toBe(keyAllows && teamAllows);
+        if (keyAllows && !teamAllows) {
+          expect((thrown as Error).message).toBe(
+            "This API key's team is not allowed to use the model 'openai/o3'.",
+          );
+        }
+      }),
     );
   });
 });

@@ -64,7 +64,9 @@ export class TeamRepository {
     if (!current) return undefined;
     const row = toRow({ ...current, ...definedOnly(changes) });
     const { id: _id, created_at: _created, ...set } = row;
-    await guardStorage(this.database.db.updateTable('teams').set(set).where('id', '=', id).execute());
+    await guardStorage(
+      this.database.db.updateTable('teams').set(set).where('id', '=', id).execute(),
+    );
     return this.findById(id);
   }
 

@@ -161,7 +161,8 @@ export class TeamService implements OnModuleInit {
           return team ?? null;
         },
         (err: unknown) => {
-          if (isStorageUnavailable(err)) this.storageDownUntil = this.clock.now() + STORAGE_RETRY_MS;
+          if (isStorageUnavailable(err))
+            this.storageDownUntil = this.clock.now() + STORAGE_RETRY_MS;
           const stale = this.cache.get(id);
           if (stale) return stale.team;
           throw err;

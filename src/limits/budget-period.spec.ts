@@ -23,9 +23,7 @@ describe('budget periods (UTC calendar)', () => {
     expect(iso(periodStart('weekly', at('2025-03-10T00:00:00.000Z')))).toBe(
       '2025-03-10T00:00:00.000Z',
     );
-    expect(iso(periodStart('weekly', at('1970-01-01T05:00:00Z')))).toBe(
-      '1969-12-29T00:00:00.000Z',
-    );
+    expect(iso(periodStart('weekly', at('1970-01-01T05:00:00Z')))).toBe('1969-12-29T00:00:00.000Z');
     expect(iso(periodEnd('weekly', at('2025-12-31T10:00:00Z')))).toBe('2026-01-05T00:00:00.000Z');
   });
 

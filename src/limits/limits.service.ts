@@ -1,11 +1,7 @@
 import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { CLOCK, type Clock } from '../common/clock/clock.js';
-import type {
-  LimitScope,
-  LimitTicket,
-  RequestContext,
-} from '../common/context/request-context.js';
+import type { LimitScope, LimitTicket, RequestContext } from '../common/context/request-context.js';
 import { ErrorCode, GatewayError } from '../common/errors/gateway-error.js';
 import type { LimitsConfig, ProviderConfig, TollgateConfig } from '../config/config.js';
 import { TOLLGATE_CONFIG } from '../config/config.module.js';

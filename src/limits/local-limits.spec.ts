@@ -35,8 +35,8 @@ function setup(spentBefore = 0n) {
 
 describe('LocalLimits', () => {
   it('admits rpm requests per UTC minute, then refuses until the next minute', async () => {
-    fc.assert(
-      await fc.asyncProperty(
+    await fc.assert(
+      fc.asyncProperty(
         fc.integer({ min: 1, max: 20 }),
         fc.integer({ min: 0, max: 40 }),
         async (rpm, extra) => {

@@ -19,7 +19,9 @@ export function outputCeiling(
   const own = positive(body.max_completion_tokens) ?? positive(body.max_tokens);
   const perChoice =
     own ??
-    (provider?.type === 'anthropic' ? defaultMaxTokens(model, provider.defaultMaxTokens) : fallback);
+    (provider?.type === 'anthropic'
+      ? defaultMaxTokens(model, provider.defaultMaxTokens)
+      : fallback);
   return perChoice * (positive(body.n) ?? 1);
 }
 

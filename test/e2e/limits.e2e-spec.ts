@@ -345,7 +345,7 @@ describeWith('postgres', 'limits and budgets across replicas', (databaseUrl) => 
         expect((await chat(a, k.key, { max_tokens: 1000 })).status).toBe(200);
       // A new gateway with a Redis that has never seen the key (as after a Redis restart),
       // then one without Redis at all: both rebuild the spend from the usage table.
-      for (const extra of [
+      for (const extra of <Array<Record<string, string>>>[
         { TOLLGATE_REDIS_PREFIX: `tg-test-${process.pid}-${randomBytes(4).toString('hex')}:` },
         { REDIS_URL: '' },
       ]) {
