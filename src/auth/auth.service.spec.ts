@@ -2,6 +2,7 @@ import type { TollgateConfig } from '../config/config.js';
 import { AuthService } from './auth.service.js';
 import type { ApiKeyRecord } from './key.repository.js';
 import { hashKey, type KeyService } from './key.service.js';
+import type { TeamService } from './team.service.js';
 
 const MASTER = 'tg-master-key-for-tests-000';
 const KEY = `tg-${'A'.repeat(43)}`;
@@ -19,6 +20,7 @@ describe('AuthService.authenticate', () => {
   const auth = new AuthService(
     { auth: { mode: 'master', masterKey: MASTER, generated: false } } as TollgateConfig,
     keys,
+    {} as TeamService,
     clock,
   );
 
@@ -38,6 +40,8 @@ describe('AuthService.authenticate', () => {
       budgetNanos: null,
       budgetPeriod: null,
       metadata: null,
+      teamId: null,
+      maxParallel: null,
     };
   });
 

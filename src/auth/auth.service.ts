@@ -2,10 +2,19 @@ import { Inject, Injectable } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
 import type { TollgateConfig } from '../config/config.js';
 import { TOLLGATE_CONFIG } from '../config/config.module.js';
-import type { CallerIdentity } from '../common/context/request-context.js';
+import type { CallerIdentity, LimitScope } from '../common/context/request-context.js';
 import { ErrorCode, GatewayError } from '../common/errors/gateway-error.js';
 import { CLOCK, type Clock } from '../common/clock/clock.js';
+import type { ApiKeyRecord } from './key.repository.js';
 import { isManagedKey, KeyService, sha256 } from './key.service.js';
+import { limitScope } from './limit-fields.js';
+import type { TeamRecord } from './team.repository.js';
+import { TeamService } from './team.service.js';
+
+interface KeyLimits {
+  team: TeamRecord | null;
+  limits: readonly LimitScope[] | undefined;
+}
 
 /**
  * Turns a bearer token into a caller identity: the master key, else a managed key found
@@ -17,10 +26,13 @@ import { isManagedKey, KeyService, sha256 } from './key.service.js';
 export class AuthService {
   private readonly masterDigest?: Buffer;
   readonly disabled: boolean;
+  /** Limits per cached key record (and the team record they were made with). */
+  private readonly limitsOf = new WeakMap<ApiKeyRecord, KeyLimits>();
 
   constructor(
     @Inject(TOLLGATE_CONFIG) config: TollgateConfig,
     private readonly keys: KeyService,
+    private readonly teams: TeamService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.disabled = config.auth.mode === 'disabled';
@@ -45,11 +57,26 @@ export class AuthService {
         wireCode: 'api_key_expired',
       });
     }
+    const team = key.teamId === null ? null : await this.teams.find(key.teamId);
     return {
       kind: 'key',
       keyId: key.id,
       keyName: key.name,
       models: key.models ?? undefined,
+      teamId: team?.id,
+      teamModels: team?.models ?? undefined,
+      limits: this.limits(key, team),
     };
+  }
+
+  /** The key's and its team's limits, built once per cached key and team record. */
+  private limits(key: ApiKeyRecord, team: TeamRecord | null): readonly LimitScope[] | undefined {
+    const known = this.limitsOf.get(key);
+    if (known && known.team === team) return known.limits;
+    const scopes = [limitScope('key', key.id, key), team && limitScope('team', team.id, team)];
+    const present = scopes.filter((s): s is LimitScope => s !== null);
+    const limits = present.length > 0 ? present : undefined;
+    this.limitsOf.set(key, { team, limits });
+    return limits;
   }
 }

@@ -15,6 +15,10 @@ import { AuthModule } from './auth.module.js';
 import type { ApiKeyRecord } from './key.repository.js';
 import { KeyRepository } from './key.repository.js';
 import { hashKey, KeyService } from './key.service.js';
+import { TeamRepository } from './team.repository.js';
+import { ID_GENERATOR } from '../common/clock/clock.js';
+import { UsageModule } from '../usage/usage.module.js';
+import { UsageRepository } from '../usage/usage.repository.js';
 
 const MASTER = 'tg-master-key-for-guard-tests-0';
 const MANAGED = `tg-${'M'.repeat(43)}`;
@@ -35,6 +39,8 @@ const record = (id: string, token: string, revokedAt: number | null): ApiKeyReco
   tpm: null,
   budgetNanos: null,
   budgetPeriod: null,
+  maxParallel: null,
+  teamId: null,
   metadata: null,
 });
 const STORED = [record('key_managed', MANAGED, null), record('key_revoked', REVOKED, NOW - 1)];
@@ -77,11 +83,16 @@ class ProbeController {
 @Module({
   providers: [
     { provide: CLOCK, useValue: { now: () => NOW } },
+    { provide: ID_GENERATOR, useValue: { next: (prefix: string) => `${prefix}_test` } },
     { provide: LOGGER, useValue: createLogger('silent') },
   ],
-  exports: [CLOCK, LOGGER],
+  exports: [CLOCK, ID_GENERATOR, LOGGER],
 })
 class TestInfraModule {}
+
+/** Usage, as the teams' spend reader sees it: never reached by the guard. */
+@Module({ providers: [{ provide: UsageRepository, useValue: {} }], exports: [UsageRepository] })
+class StubUsageModule {}
 
 /**
  * AuthModule on its own, with a stand-in key store: its APP_GUARD must protect every
@@ -105,7 +116,11 @@ async function appWith(config: Partial<TollgateConfig>): Promise<{
     controllers: [ProbeController],
     providers: [{ provide: APP_FILTER, useClass: GatewayExceptionFilter }],
   })
+    .overrideModule(UsageModule)
+    .useModule(StubUsageModule)
     .overrideProvider(KeyRepository)
+    .useValue({})
+    .overrideProvider(TeamRepository)
     .useValue({})
     .overrideProvider(KeyService)
     .useValue({

@@ -16,6 +16,8 @@ const key = (o: Partial<ApiKeyRecord> = {}): ApiKeyRecord => ({
   budgetNanos: null,
   budgetPeriod: null,
   metadata: null,
+  teamId: null,
+  maxParallel: null,
   ...o,
 });
 

@@ -19,11 +19,30 @@ export interface ApiKeyRecord {
   models: string[] | null;
   rpm: number | null;
   tpm: number | null;
+  maxParallel: number | null;
   /** Integer nano-dollars. */
   budgetNanos: bigint | null;
   budgetPeriod: BudgetPeriod | null;
   metadata: Record<string, string> | null;
+  teamId: string | null;
 }
+
+/** What `PATCH /admin/keys/{id}` may change; absent fields stay as they are. */
+export type KeyChanges = Partial<
+  Pick<
+    ApiKeyRecord,
+    | 'name'
+    | 'teamId'
+    | 'expiresAt'
+    | 'models'
+    | 'rpm'
+    | 'tpm'
+    | 'maxParallel'
+    | 'budgetNanos'
+    | 'budgetPeriod'
+    | 'metadata'
+  >
+>;
 
 /** Failures are GatewayErrors (503 while the database is unreachable; see guardStorage). */
 @Injectable()
@@ -65,6 +84,45 @@ export class KeyRepository {
     return rows.map(fromRow);
   }
 
+  /** Applies changes; returns the key as it now is (undefined when there is none). */
+  async update(id: string, changes: KeyChanges): Promise<ApiKeyRecord | undefined> {
+    const row = toRow({ ...EMPTY_KEY, ...changes });
+    const set: Partial<ApiKeysTable> = {};
+    for (const [field, column] of CHANGEABLE) {
+      if (changes[field] !== undefined) (set as Record<string, unknown>)[column] = row[column];
+    }
+    if (Object.keys(set).length > 0) {
+      await guardStorage(
+        this.database.db.updateTable('api_keys').set(set).where('id', '=', id).execute(),
+      );
+    }
+    return this.findById(id);
+  }
+
+  /** How many keys not revoked belong to a team. */
+  async countActiveInTeam(teamId: string): Promise<number> {
+    const row = await guardStorage(
+      this.database.db
+        .selectFrom('api_keys')
+        .where('team_id', '=', teamId)
+        .where('revoked_at', 'is', null)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
+    );
+    return Number(row.n);
+  }
+
+  /** Revoked keys keep no link to a team being deleted. */
+  async detachRevokedFromTeam(teamId: string): Promise<void> {
+    await guardStorage(
+      this.database.db
+        .updateTable('api_keys')
+        .set({ team_id: null })
+        .where('team_id', '=', teamId)
+        .execute(),
+    );
+  }
+
   /** Sets `revoked_at` unless already set; returns the key as it now is. */
   async revoke(id: string, at: number): Promise<ApiKeyRecord | undefined> {
     await guardStorage(
@@ -78,6 +136,37 @@ export class KeyRepository {
     return this.findById(id);
   }
 }
+
+const CHANGEABLE: ReadonlyArray<[keyof KeyChanges, keyof ApiKeysTable]> = [
+  ['name', 'name'],
+  ['teamId', 'team_id'],
+  ['expiresAt', 'expires_at'],
+  ['models', 'models'],
+  ['rpm', 'rpm'],
+  ['tpm', 'tpm'],
+  ['maxParallel', 'max_parallel'],
+  ['budgetNanos', 'budget_nanos'],
+  ['budgetPeriod', 'budget_period'],
+  ['metadata', 'metadata'],
+];
+
+const EMPTY_KEY: ApiKeyRecord = {
+  id: '',
+  name: '',
+  keyHash: '',
+  keyPrefix: '',
+  createdAt: 0,
+  expiresAt: null,
+  revokedAt: null,
+  models: null,
+  rpm: null,
+  tpm: null,
+  maxParallel: null,
+  budgetNanos: null,
+  budgetPeriod: null,
+  metadata: null,
+  teamId: null,
+};
 
 function toRow(k: ApiKeyRecord): ApiKeysTable {
   return {
@@ -94,6 +183,8 @@ function toRow(k: ApiKeyRecord): ApiKeysTable {
     budget_nanos: k.budgetNanos,
     budget_period: k.budgetPeriod,
     metadata: k.metadata === null ? null : JSON.stringify(k.metadata),
+    team_id: k.teamId,
+    max_parallel: k.maxParallel,
   };
 }
 
@@ -112,5 +203,7 @@ function fromRow(r: ApiKeysTable): ApiKeyRecord {
     budgetNanos: r.budget_nanos === null ? null : BigInt(r.budget_nanos),
     budgetPeriod: r.budget_period as BudgetPeriod | null,
     metadata: r.metadata === null ? null : (JSON.parse(r.metadata) as Record<string, string>),
+    teamId: r.team_id ?? null,
+    maxParallel: r.max_parallel == null ? null : Number(r.max_parallel),
   };
 }

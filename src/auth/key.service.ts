@@ -7,8 +7,10 @@ import { LOGGER } from '../logging/logging.module.js';
 import { isStorageUnavailable, STORAGE_UNAVAILABLE_MESSAGE } from '../storage/storage-errors.js';
 import { RedisService } from '../redis/redis.service.js';
 import type { CreatedKeyDto, KeyDto } from './dto/key.dto.js';
-import type { CreateKeyDto } from './dto/create-key.dto.js';
+import type { CreateKeyDto, UpdateKeyDto } from './dto/create-key.dto.js';
 import { KeyRepository, type ApiKeyRecord } from './key.repository.js';
+import { limitChanges, notNull } from './limit-fields.js';
+import type { TeamRecord } from './team.repository.js';
 
 export interface KeyCacheOptions {
   /** How long a found key is trusted; bounds how long a revoked key lingers without Redis. */
@@ -28,6 +30,12 @@ export const DEFAULT_KEY_CACHE: Required<KeyCacheOptions> = {
 };
 /** Redis channel on which replicas announce revoked key ids. */
 export const KEY_REVOKED_CHANNEL = 'tollgate:keys:revoked';
+/** Redis channel on which replicas announce changed key ids (PATCH). */
+export const KEY_CHANGED_CHANNEL = 'tollgate:keys:changed';
+
+/** Looks a team up (404 when it does not exist): how keys check the `team_id` they are given. */
+export const TEAM_LOOKUP = Symbol('TEAM_LOOKUP');
+export type TeamLookup = (id: string) => Promise<TeamRecord>;
 /** After a lookup found the database unreachable, how long before it is asked again. */
 const STORAGE_RETRY_MS = 1_000;
 
@@ -86,6 +94,7 @@ export class KeyService implements OnModuleInit {
     @Inject(LOGGER) private readonly logger: Logger,
     @Optional() @Inject(KEY_CACHE_OPTIONS) options?: KeyCacheOptions,
     @Optional() private readonly redis?: RedisService,
+    @Optional() @Inject(TEAM_LOOKUP) private readonly teams?: TeamLookup,
   ) {
     this.options = { ...DEFAULT_KEY_CACHE, ...options };
   }
@@ -95,26 +104,14 @@ export class KeyService implements OnModuleInit {
     // Messages sent while disconnected are lost: re-check every key after a reconnect.
     this.redis.onReconnect(() => this.expireAll());
     this.redis.subscribe(KEY_REVOKED_CHANNEL, (id) => this.evict(id));
+    this.redis.subscribe(KEY_CHANGED_CHANNEL, (id) => this.evict(id));
   }
 
   async create(dto: CreateKeyDto): Promise<CreatedKeyDto> {
     const now = this.clock.now();
-    let expiresAt: number | null = null;
-    if (dto.expires_at != null) {
-      expiresAt = Date.parse(dto.expires_at);
-      if (Number.isNaN(expiresAt) || expiresAt <= now) {
-        throw new GatewayError(ErrorCode.InvalidRequest, "'expires_at' must be in the future.", {
-          param: 'expires_at',
-          wireCode: 'invalid_value',
-        });
-      }
-    }
-    if (dto.budget_period != null && dto.budget_usd == null) {
-      throw new GatewayError(ErrorCode.InvalidRequest, "'budget_period' needs 'budget_usd'.", {
-        param: 'budget_period',
-        wireCode: 'invalid_value',
-      });
-    }
+    const expiresAt = dto.expires_at == null ? null : futureInstant(dto.expires_at, now);
+    const limits = limitChanges(dto, undefined);
+    if (dto.team_id != null) await this.teamOf(dto.team_id);
     const secret = `${KEY_PREFIX}${randomBytes(SECRET_BYTES).toString('base64url')}`;
     const record: ApiKeyRecord = {
       id: this.ids.next('key'),
@@ -124,12 +121,15 @@ export class KeyService implements OnModuleInit {
       createdAt: now,
       expiresAt,
       revokedAt: null,
-      models: dto.models ?? null,
-      rpm: dto.rpm ?? null,
-      tpm: dto.tpm ?? null,
-      budgetNanos: dto.budget_usd == null ? null : BigInt(Math.round(dto.budget_usd * 1e9)),
-      budgetPeriod: dto.budget_usd == null ? null : (dto.budget_period ?? 'total'),
-      metadata: dto.metadata ?? null,
+      models: null,
+      rpm: null,
+      tpm: null,
+      maxParallel: null,
+      budgetNanos: null,
+      budgetPeriod: null,
+      metadata: null,
+      ...limits,
+      teamId: dto.team_id ?? null,
     };
     await this.repository.insert(record);
     // A probe of this token a moment ago must not hide the new key.
@@ -142,14 +142,58 @@ export class KeyService implements OnModuleInit {
     return (await this.repository.list()).map((k) => toKeyDto(k, now));
   }
 
+  async get(id: string): Promise<KeyDto> {
+    const key = await this.repository.findById(id);
+    if (!key) throw keyNotFound(id);
+    return toKeyDto(key, this.clock.now());
+  }
+
+  /** Changes a key; every replica sees the change at once with Redis, else within the cache TTL. */
+  async update(id: string, dto: UpdateKeyDto): Promise<KeyDto> {
+    const current = await this.repository.findById(id);
+    if (!current) throw keyNotFound(id);
+    const now = this.clock.now();
+    if (dto.team_id != null) await this.teamOf(dto.team_id);
+    const key = await this.repository.update(id, {
+      name: notNull(dto.name, 'name'),
+      teamId: dto.team_id,
+      expiresAt:
+        dto.expires_at === undefined
+          ? undefined
+          : dto.expires_at === null
+            ? null
+            : futureInstant(dto.expires_at, now),
+      ...limitChanges(dto, current),
+    });
+    if (!key) throw keyNotFound(id);
+    this.evict(id);
+    if (this.redis && !(await this.redis.publish(KEY_CHANGED_CHANNEL, id))) {
+      this.logger.warn(
+        { key_id: id, ttl_ms: this.options.ttlMs },
+        'could not announce a key change; other replicas see it once their cache expires',
+      );
+    }
+    return toKeyDto(key, now);
+  }
+
+  private async teamOf(teamId: string): Promise<void> {
+    if (!this.teams) throw new Error('teams are not available');
+    try {
+      await this.teams(teamId);
+    } catch (err) {
+      if (err instanceof GatewayError && err.code === ErrorCode.NotFound) {
+        throw new GatewayError(ErrorCode.InvalidRequest, `No team with id '${teamId}'.`, {
+          param: 'team_id',
+          wireCode: 'team_not_found',
+        });
+      }
+      throw err;
+    }
+  }
+
   async revoke(id: string): Promise<KeyDto> {
     const key = await this.repository.revoke(id, this.clock.now());
-    if (!key) {
-      throw new GatewayError(ErrorCode.NotFound, `No API key with id '${id}'.`, {
-        param: 'id',
-        wireCode: 'key_not_found',
-      });
-    }
+    if (!key) throw keyNotFound(id);
     this.evict(id);
     if (this.redis && !(await this.redis.publish(KEY_REVOKED_CHANNEL, id))) {
       this.logger.warn(
@@ -254,6 +298,24 @@ export class KeyService implements OnModuleInit {
   }
 }
 
+function keyNotFound(id: string): GatewayError {
+  return new GatewayError(ErrorCode.NotFound, `No API key with id '${id}'.`, {
+    param: 'id',
+    wireCode: 'key_not_found',
+  });
+}
+
+function futureInstant(value: string, now: number): number {
+  const at = Date.parse(value);
+  if (Number.isNaN(at) || at <= now) {
+    throw new GatewayError(ErrorCode.InvalidRequest, "'expires_at' must be in the future.", {
+      param: 'expires_at',
+      wireCode: 'invalid_value',
+    });
+  }
+  return at;
+}
+
 function deleteOldest(map: Map<string, unknown>): void {
   const oldest = map.keys().next();
   if (!oldest.done) map.delete(oldest.value);
@@ -273,6 +335,7 @@ export function toKeyDto(k: ApiKeyRecord, now: number): KeyDto {
     id: k.id,
     object: 'api_key',
     name: k.name,
+    team_id: k.teamId,
     key_prefix: k.keyPrefix,
     status:
       k.revokedAt !== null
@@ -286,6 +349,7 @@ export function toKeyDto(k: ApiKeyRecord, now: number): KeyDto {
     models: k.models,
     rpm: k.rpm,
     tpm: k.tpm,
+    max_parallel: k.maxParallel,
     budget_usd: k.budgetNanos === null ? null : Number(k.budgetNanos) / 1e9,
     budget_period: k.budgetPeriod,
     metadata: k.metadata,

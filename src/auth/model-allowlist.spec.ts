@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { ErrorCode, GatewayError } from '../common/errors/gateway-error.js';
 import { assertModelAllowed, modelAllowed, type AllowlistTarget } from './model-allowlist.js';
 
@@ -81,5 +82,32 @@ describe('model allowlist', () => {
       wireCode: 'model_not_allowed',
       message: "This API key is not allowed to use the model 'openai/o3'.",
     });
+  });
+
+  it("applies the team's list as well as the key's: a target must fit both", () => {
+    fc.assert(
+      fc.property(fc.boolean(), fc.boolean(), (keyAllows, teamAllows) => {
+        const target = named('openai', 'o3');
+        const identity = {
+          kind: 'key' as const,
+          keyId: 'k',
+          models: keyAllows ? ['openai/*'] : ['anthropic/*'],
+          teamId: 't',
+          teamModels: teamAllows ? ['openai/o3'] : ['openai/gpt-4o'],
+        };
+        let thrown: unknown;
+        try {
+          assertModelAllowed(identity, target);
+        } catch (e) {
+          thrown = e;
+        }
+        expect(thrown === undefined).toBe(keyAllows && teamAllows);
+        if (keyAllows && !teamAllows) {
+          expect((thrown as Error).message).toBe(
+            "This API key's team is not allowed to use the model 'openai/o3'.",
+          );
+        }
+      }),
+    );
   });
 });

@@ -48,16 +48,21 @@ function matches(pattern: string, model: string): boolean {
   return pattern.endsWith('*') ? model.startsWith(pattern.slice(0, -1)) : pattern === model;
 }
 
-/** Throws a 403 when the caller's key may not use this target. */
+/** Throws a 403 when the caller's key, or the team it belongs to, may not use this target. */
 export function assertModelAllowed(
   identity: CallerIdentity | undefined,
   target: AllowlistTarget,
 ): void {
   const allowlist = identity?.models;
-  if (!allowlist || modelAllowed(allowlist, target)) return;
-  throw new GatewayError(
+  if (allowlist && !modelAllowed(allowlist, target)) throw notAllowed('This API key', target);
+  const teamList = identity?.teamModels;
+  if (teamList && !modelAllowed(teamList, target)) throw notAllowed("This API key's team", target);
+}
+
+function notAllowed(who: string, target: AllowlistTarget): GatewayError {
+  return new GatewayError(
     ErrorCode.Forbidden,
-    `This API key is not allowed to use the model '${target.provider}/${target.model}'.`,
+    `${who} is not allowed to use the model '${target.provider}/${target.model}'.`,
     { param: 'model', wireCode: 'model_not_allowed' },
   );
 }

@@ -1,5 +1,6 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { validatorOf } from '../common/validation/validated-by.decorator.js';
+import { LimitsModule } from '../limits/limits.module.js';
 import { ModelsModule } from '../models/models.module.js';
 import { ResilienceModule } from '../resilience/resilience.module.js';
 import { UsageModule } from '../usage/usage.module.js';
@@ -8,7 +9,7 @@ import { ChatService } from './chat.service.js';
 import { ChatCompletionRequestDto } from './dto/chat-completion-request.dto.js';
 
 @Module({
-  imports: [ModelsModule, ResilienceModule, UsageModule],
+  imports: [ModelsModule, ResilienceModule, UsageModule, LimitsModule],
   controllers: [ChatController],
   providers: [ChatService],
 })

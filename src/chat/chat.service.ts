@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestContext } from '../common/context/request-context.js';
+import { LimitsService } from '../limits/limits.service.js';
 import type { StreamChunk } from '../providers/provider-adapter.js';
-import { ResilienceService } from '../resilience/resilience.service.js';
+import { ResilienceService, type Admission } from '../resilience/resilience.service.js';
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -16,7 +17,10 @@ import type {
  */
 @Injectable()
 export class ChatService {
-  constructor(private readonly resilience: ResilienceService) {}
+  constructor(
+    private readonly resilience: ResilienceService,
+    private readonly limits: LimitsService,
+  ) {}
 
   async complete(
     body: ChatCompletionRequest,
@@ -30,6 +34,7 @@ export class ChatService {
       headers,
       false,
       (target, call) => target.adapter.complete(call),
+      this.admission(body, ctx),
     );
     completion.provider = route.adapter.name;
     ctx.usage = completion.usage;
@@ -56,8 +61,17 @@ export class ChatService {
         call.reportUsage = reportUsage;
         return target.adapter.stream(call);
       },
+      this.admission(body, ctx),
     );
     return relayFrames(chunks, ctx);
+  }
+
+  /**
+   * Rate limits and the budget reservation, once, before the first upstream attempt; a key
+   * without limits pays nothing here.
+   */
+  private admission(body: ChatCompletionRequest, ctx: RequestContext): Admission | undefined {
+    return ctx.identity?.limits ? () => this.limits.admit(ctx, body) : undefined;
   }
 
   /** Routing, retries, fallbacks and the allowlist are the resilience layer's (`run`). */

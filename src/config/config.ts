@@ -62,6 +62,23 @@ export interface TollgateConfig {
   maxInflight: number;
   /** Usage recording, retention and pricing overrides (`usage:`, `pricing:` in YAML). */
   usage: UsageConfig;
+  /** Rate limits and budgets (see "Limits and budgets"). */
+  limits: LimitsConfig;
+}
+
+export interface LimitsConfig {
+  /** While Redis is unreachable: per-process limits (`open`) or 503 for limited keys (`closed`). TOLLGATE_LIMITS_FAIL. */
+  failMode: 'open' | 'closed';
+  /** Budgeted keys calling a model without a price: refused (`refuse`, default) or admitted at no cost. TOLLGATE_BUDGET_UNPRICED. */
+  unpriced: 'refuse' | 'allow';
+  /** Prefix of every Redis key the limits use (TOLLGATE_REDIS_PREFIX). */
+  redisPrefix: string;
+  /** How long a parallel slot or a budget reservation outlives a replica that crashed (TOLLGATE_LIMITS_SLOT_TTL_S). */
+  slotTtlMs: number;
+  /** Longest wait for Redis on admission before falling back (TOLLGATE_LIMITS_REDIS_TIMEOUT_MS). */
+  redisTimeoutMs: number;
+  /** Output tokens reserved when neither the request nor the model says (TOLLGATE_BUDGET_DEFAULT_MAX_OUTPUT). */
+  defaultMaxOutputTokens: number;
 }
 
 export class ConfigError extends Error {
@@ -150,6 +167,24 @@ export function loadConfig(env: Env = process.env): TollgateConfig {
     problems.push('REDIS_URL must start with redis:// or rediss://');
   }
 
+  const choice = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      problems.push(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+      return fallback;
+    }
+    return raw as T;
+  };
+  const limits: LimitsConfig = {
+    failMode: choice('TOLLGATE_LIMITS_FAIL', ['open', 'closed'] as const, 'open'),
+    unpriced: choice('TOLLGATE_BUDGET_UNPRICED', ['refuse', 'allow'] as const, 'refuse'),
+    redisPrefix: str('TOLLGATE_REDIS_PREFIX') ?? 'tollgate:',
+    slotTtlMs: int('TOLLGATE_LIMITS_SLOT_TTL_S', 900, 10, 86_400) * 1000,
+    redisTimeoutMs: int('TOLLGATE_LIMITS_REDIS_TIMEOUT_MS', 500, 10, 60_000),
+    defaultMaxOutputTokens: int('TOLLGATE_BUDGET_DEFAULT_MAX_OUTPUT', 32_768, 1, 10_000_000),
+  };
+
   const providers = loadProviders(str, file, problems);
   const aliases = loadAliases(file, problems);
 
@@ -185,6 +220,7 @@ export function loadConfig(env: Env = process.env): TollgateConfig {
       providers.map((p) => p.name),
       problems,
     ),
+    limits,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

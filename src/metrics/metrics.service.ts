@@ -124,6 +124,22 @@ export class MetricsService implements OnModuleInit {
     };
   }
 
+  /** `tollgate_limits_local`: 1 while limits hold per process (no Redis, or Redis unreachable). */
+  watchLimitsMode(local: () => boolean): void {
+    if (this.limitsLocal) return;
+    this.limitsLocal = local;
+    new Gauge({
+      name: 'tollgate_limits_local',
+      help: 'Whether rate limits and budgets are held per process (1) or shared in Redis (0)',
+      registers: [this.registry],
+      collect() {
+        this.set(local() ? 1 : 0);
+      },
+    });
+  }
+
+  private limitsLocal?: () => boolean;
+
   /**
    * The usage writer's backlog, read at each scrape from `stats` (the recorder's state):
    * rows not yet written, the age of the oldest, rows dead-lettered since start.

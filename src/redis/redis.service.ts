@@ -65,6 +65,11 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     this.subscriber.subscribe(...channels).catch((err: Error) => this.logError(err));
   }
 
+  /** The command connection (for modules with scripts of their own); check its `status`. */
+  get connection(): Redis | undefined {
+    return this.commands;
+  }
+
   onReconnect(handler: () => void): void {
     this.reconnectHandlers.push(handler);
   }

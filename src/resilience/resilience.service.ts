@@ -22,6 +22,9 @@ import { TargetHealthRegistry, type TargetHealth } from './target-health.service
 import { timedStream } from './timed-stream.js';
 
 /** One upstream try: the adapter call, on the route and call it is given. */
+/** Admission to the caller's limits, run once before the first upstream attempt. */
+export type Admission = () => Promise<void>;
+
 export type Attempt<T> = (route: Route, call: UpstreamCall) => Promise<T>;
 
 export interface Served<T> {
@@ -81,8 +84,16 @@ export class ResilienceService {
     headers: IncomingHttpHeaders,
     stream: boolean,
     attempt: Attempt<T>,
+    admit?: Admission,
   ): Promise<Served<T>> {
     const candidates = this.plan(body, ctx);
+    if (admit !== undefined) {
+      // Limits and the budget reservation are taken once, priced on the first target;
+      // the usage row settles the reservation to what the serving target cost.
+      const first = candidates[0]?.route;
+      if (first !== undefined) this.setTarget(ctx, first);
+      await admit();
+    }
     let lastError: unknown;
     let skipped: Array<{ route: Route; health: TargetHealth }> | undefined;
     let tried: string[] | undefined;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createTestSchema, describeWith } from '../../test/support/external-services.js';
 import { TcpProxy } from '../../test/support/tcp-proxy.js';
 import { openDatabase } from './database.js';
-import { migrateToLatest } from './migrations.js';
+import { MIGRATIONS, migrateToLatest } from './migrations.js';
 
 describe('openDatabase (SQLite)', () => {
   it('creates the file and its directory on first start, then migrates', async () => {
@@ -15,10 +15,7 @@ describe('openDatabase (SQLite)', () => {
     try {
       expect(existsSync(file)).toBe(true);
       expect(database.dialect).toBe('sqlite');
-      expect(await migrateToLatest(database.db)).toEqual([
-        '0001_keys_and_usage',
-        '0002_usage_attempts',
-      ]);
+      expect(await migrateToLatest(database.db)).toEqual(Object.keys(MIGRATIONS).sort());
       const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(database.db);
       expect(mode.rows[0].journal_mode).toBe('wal');
     } finally {

@@ -83,6 +83,41 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable('usage_log').dropColumn('attempts').execute();
     },
   },
+  '0003_teams_and_limits': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('teams')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('models', 'text')
+        .addColumn('rpm', 'integer')
+        .addColumn('tpm', 'integer')
+        .addColumn('max_parallel', 'integer')
+        .addColumn('budget_nanos', 'bigint')
+        .addColumn('budget_period', 'text')
+        .addColumn('metadata', 'text')
+        .execute();
+      await db.schema.alterTable('api_keys').addColumn('team_id', 'text').execute();
+      await db.schema.alterTable('api_keys').addColumn('max_parallel', 'integer').execute();
+      await db.schema.alterTable('usage_log').addColumn('team_id', 'text').execute();
+      // "Keys of this team" (delete refusal) and a team's log pages and period spend.
+      await db.schema.createIndex('api_keys_team_idx').on('api_keys').column('team_id').execute();
+      await db.schema
+        .createIndex('usage_log_team_created_idx')
+        .on('usage_log')
+        .columns(['team_id', 'created_at', 'id'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropIndex('usage_log_team_created_idx').execute();
+      await db.schema.dropIndex('api_keys_team_idx').execute();
+      await db.schema.alterTable('usage_log').dropColumn('team_id').execute();
+      await db.schema.alterTable('api_keys').dropColumn('max_parallel').execute();
+      await db.schema.alterTable('api_keys').dropColumn('team_id').execute();
+      await db.schema.dropTable('teams').execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -21,6 +21,25 @@ export interface ApiKeysTable {
   budget_period: string | null;
   /** JSON object. */
   metadata: string | null;
+  /** The team the key belongs to (0003). */
+  team_id: string | null;
+  max_parallel: number | null;
+}
+
+/** A group of keys sharing limits, budget and allowlist (0003). */
+export interface TeamsTable {
+  id: string;
+  name: string;
+  created_at: number;
+  /** JSON array of allowed models, or null for all. */
+  models: string | null;
+  rpm: number | null;
+  tpm: number | null;
+  max_parallel: number | null;
+  budget_nanos: number | bigint | null;
+  budget_period: string | null;
+  /** JSON object. */
+  metadata: string | null;
 }
 
 export interface UsageLogTable {
@@ -51,9 +70,12 @@ export interface UsageLogTable {
   end_user: string | null;
   /** Upstream tries made (retries and fallbacks included); 0 when none was made. */
   attempts: number;
+  /** The key's team when the request was made (0003). */
+  team_id: string | null;
 }
 
 export interface StorageSchema {
   api_keys: ApiKeysTable;
   usage_log: UsageLogTable;
+  teams: TeamsTable;
 }

@@ -51,6 +51,7 @@ export function sanitizeUsageRecord(r: UsageRecord): UsageRecord {
     requestId: text(r.requestId, USAGE_TEXT_LIMITS.requestId) ?? '',
     createdAt: finiteInt(r.createdAt),
     keyId: text(r.keyId, USAGE_TEXT_LIMITS.keyId),
+    teamId: text(r.teamId, USAGE_TEXT_LIMITS.keyId),
     requestedModel: text(r.requestedModel, USAGE_TEXT_LIMITS.requestedModel),
     provider: text(r.provider, USAGE_TEXT_LIMITS.provider),
     model: text(r.model, USAGE_TEXT_LIMITS.model),

@@ -7,7 +7,7 @@ import { LOGGER } from '../logging/logging.module.js';
 import { Pricing } from './pricing.js';
 import { countTextTokens, estimatePromptTokens } from './token-estimate.js';
 import { UsageRecorder } from './usage-recorder.service.js';
-import { buildUsageRecord, type ObservedRequest } from './usage-record.js';
+import { buildUsageRecord, type ObservedRequest, type UsageRecord } from './usage-record.js';
 
 /**
  * Turns a finished (or abandoned) request into its usage row and hands it to the
@@ -25,7 +25,7 @@ export class UsageCollector {
   collect(ctx: RequestContext, body: unknown, res: ServerResponse): void {
     const observed = observe(ctx, body, res);
     if (!observed.partial) {
-      this.recorder.record(buildUsageRecord(observed, this.ids.next('usage'), this.pricing));
+      this.record(ctx, buildUsageRecord(observed, this.ids.next('usage'), this.pricing));
       return;
     }
     // Only requests cut short need counting (the tokenizer loads on first use).
@@ -43,8 +43,14 @@ export class UsageCollector {
         this.logger.warn({ err: (err as Error).message }, 'usage: token estimate failed'),
       )
       .finally(() =>
-        this.recorder.record(buildUsageRecord(observed, this.ids.next('usage'), this.pricing)),
+        this.record(ctx, buildUsageRecord(observed, this.ids.next('usage'), this.pricing)),
       );
+  }
+
+  /** Records the row, and settles the request's limits with the same cost and tokens. */
+  private record(ctx: RequestContext, record: UsageRecord): void {
+    this.recorder.record(record);
+    ctx.limitTicket?.settle(record.costNanos, record.promptTokens + record.completionTokens);
   }
 }
 
@@ -55,6 +61,7 @@ export function observe(ctx: RequestContext, body: unknown, res: ServerResponse)
     requestId: ctx.id,
     startedAt: ctx.startedAtDate.getTime(),
     keyId: ctx.identity?.keyId ?? null,
+    teamId: ctx.identity?.teamId ?? null,
     requestedModel: ctx.requestedModel ?? (typeof b.model === 'string' ? b.model : null),
     provider: ctx.provider ?? null,
     model: ctx.model ?? null,

@@ -11,6 +11,7 @@ const observed = (o: Partial<ObservedRequest> = {}): ObservedRequest => ({
   requestId: 'req_1',
   startedAt: Date.parse('2026-11-01T00:00:00Z'),
   keyId: 'key_1',
+  teamId: null,
   requestedModel: 'gpt-4o-mini',
   provider: 'openai',
   model: 'gpt-4o-mini',

@@ -10,6 +10,8 @@ export interface UsageRecord {
   createdAt: number;
   /** Managed key id; null for the master key (or with auth disabled). */
   keyId: string | null;
+  /** The key's team when the request was made. */
+  teamId: string | null;
   requestedModel: string | null;
   provider: string | null;
   model: string | null;
@@ -44,6 +46,7 @@ export interface ObservedRequest {
   requestId: string;
   startedAt: number;
   keyId: string | null;
+  teamId: string | null;
   requestedModel: string | null;
   provider: string | null;
   model: string | null;
@@ -107,6 +110,7 @@ export function buildUsageRecord(o: ObservedRequest, id: string, pricing: Pricin
     requestId: o.requestId,
     createdAt: o.startedAt,
     keyId: o.keyId,
+    teamId: o.teamId,
     requestedModel: o.requestedModel,
     provider: o.provider,
     model: o.model,

@@ -12,6 +12,7 @@ import type { UsageRecord } from './usage-record.js';
 
 export interface UsageFilter {
   keyId?: string;
+  teamId?: string;
   provider?: string;
   model?: string;
   /** Epoch ms, inclusive. */
@@ -20,7 +21,7 @@ export interface UsageFilter {
   to?: number;
 }
 
-export type UsageGroupBy = 'model' | 'provider' | 'key' | 'day';
+export type UsageGroupBy = 'model' | 'provider' | 'key' | 'team' | 'day';
 
 export interface UsageSummaryRow {
   /** Model: [provider, model]; provider/key: [value]; day: [day number since epoch]. */
@@ -115,6 +116,37 @@ export class UsageRepository {
   }
 
   /**
+   * Exact sum of recorded cost (nano-dollars) of a key's or team's requests from `from`
+   * on: what a budget ledger starts from.
+   */
+  async sumCost(filter: Pick<UsageFilter, 'keyId' | 'teamId' | 'from'>): Promise<bigint> {
+    const row = await this.database.db
+      .selectFrom('usage_log')
+      .where((eb) => matches(eb, filter))
+      .select(sql<string | null>`cast(sum(cost_nanos) as text)`.as('cost'))
+      .executeTakeFirst();
+    return BigInt(row?.cost ?? 0);
+  }
+
+  /** Names of keys or teams by id (for summaries), those that still exist. */
+  async names(kind: 'key' | 'team', ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows =
+      kind === 'key'
+        ? await this.database.db
+            .selectFrom('api_keys')
+            .select(['id', 'name'])
+            .where('id', 'in', ids)
+            .execute()
+        : await this.database.db
+            .selectFrom('teams')
+            .select(['id', 'name'])
+            .where('id', 'in', ids)
+            .execute();
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
+  /**
    * Deletes up to `batch` rows created before `cutoff` (oldest first); returns how many.
    * Small batches keep each transaction and lock short.
    */
@@ -164,6 +196,7 @@ function matches(
 ): Expression<SqlBool> {
   const and: Array<Expression<SqlBool>> = [];
   if (f.keyId !== undefined) and.push(eb('key_id', '=', f.keyId));
+  if (f.teamId !== undefined) and.push(eb('team_id', '=', f.teamId));
   if (f.provider !== undefined) and.push(eb('provider', '=', f.provider));
   if (f.model !== undefined) and.push(eb('model', '=', f.model));
   if (f.from !== undefined) and.push(eb('created_at', '>=', f.from));
@@ -179,6 +212,8 @@ function groupColumns(groupBy: UsageGroupBy): Array<RawBuilder<string | number |
       return [sql<string | null>`provider`];
     case 'key':
       return [sql<string | null>`key_id`];
+    case 'team':
+      return [sql<string | null>`team_id`];
     case 'day':
       // Integer division on both dialects: whole UTC days since the epoch.
       return [sql<number>`(created_at / ${sql.lit(DAY_MS)})`];
@@ -213,6 +248,7 @@ const USAGE_COLUMNS = Object.keys({
   usage_estimated: true,
   end_user: true,
   attempts: true,
+  team_id: true,
 } satisfies Record<keyof UsageLogTable, true>) as ReadonlyArray<keyof UsageLogTable>;
 
 function prepareSqliteInsert(sqlite: SqliteDriver): (rows: UsageLogTable[]) => void {
@@ -251,6 +287,7 @@ function toRow(r: UsageRecord): UsageLogTable {
     usage_estimated: r.usageEstimated ? 1 : 0,
     end_user: r.user,
     attempts: r.attempts,
+    team_id: r.teamId,
   };
 }
 
@@ -260,6 +297,7 @@ function fromRow(r: UsageLogTable): UsageRecord {
     requestId: r.request_id,
     createdAt: Number(r.created_at),
     keyId: r.key_id,
+    teamId: r.team_id ?? null,
     requestedModel: r.requested_model,
     provider: r.provider,
     model: r.model,

@@ -29,6 +29,7 @@ export class UsageService {
     const filter: UsageFilter = {
       ...range(q.from, q.to),
       keyId: q.key_id,
+      teamId: q.team_id,
       provider: q.provider,
       model: q.model,
     };
@@ -52,8 +53,20 @@ export class UsageService {
     const groupBy = q.group_by ?? 'model';
     await this.recorder.flush();
     const rows = await guardStorage(this.repository.summary(groupBy, range(q.from, q.to)));
+    const names =
+      groupBy === 'key' || groupBy === 'team'
+        ? await guardStorage(
+            this.repository.names(
+              groupBy,
+              rows.map((r) => r.group[0]).filter((g): g is string => typeof g === 'string'),
+            ),
+          )
+        : undefined;
     const data = rows.map((r) => ({
       group: groupName(groupBy, r),
+      ...(names && {
+        name: typeof r.group[0] === 'string' ? (names.get(r.group[0]) ?? null) : null,
+      }),
       requests: r.requests,
       prompt_tokens: r.promptTokens,
       completion_tokens: r.completionTokens,
@@ -80,6 +93,7 @@ export function toEntry(r: UsageRecord): UsageEntryDto {
     request_id: r.requestId,
     created_at: new Date(r.createdAt).toISOString(),
     key_id: r.keyId,
+    team_id: r.teamId,
     requested_model: r.requestedModel,
     provider: r.provider,
     model: r.model,
@@ -113,6 +127,7 @@ function groupName(groupBy: UsageSummaryQueryDto['group_by'], r: UsageSummaryRow
       return new Date(Number(a) * DAY_MS).toISOString().slice(0, 10);
     case 'provider':
     case 'key':
+    case 'team':
     case undefined:
       return a === null ? null : String(a);
   }

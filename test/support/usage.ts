@@ -9,6 +9,7 @@ export function usageRecord(overrides: Partial<UsageRecord> = {}): UsageRecord {
     requestId: `req_${randomUUID().replaceAll('-', '')}`,
     createdAt: Date.parse('2026-11-01T12:00:00Z'),
     keyId: null,
+    teamId: null,
     requestedModel: 'gpt-4o-mini',
     provider: 'openai',
     model: 'gpt-4o-mini',

@@ -9,6 +9,9 @@ export class KeyDto {
   @ApiProperty({ enum: ['api_key'] })
   object!: 'api_key';
   name!: string;
+  /** The team the key belongs to. */
+  @ApiProperty({ type: 'string', nullable: true })
+  team_id!: string | null;
   /** The key's first characters, to recognise it (`tg-AbCd1234`). */
   key_prefix!: string;
   @ApiProperty({ enum: KEY_STATUSES })
@@ -26,6 +29,8 @@ export class KeyDto {
   rpm!: number | null;
   @ApiProperty({ type: 'integer', nullable: true })
   tpm!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true })
+  max_parallel!: number | null;
   @ApiProperty({ type: 'number', nullable: true })
   budget_usd!: number | null;
   @ApiProperty({ enum: BUDGET_PERIODS, nullable: true })

@@ -15,6 +15,18 @@ export type RequestEndHandler = (
   body: unknown,
 ) => void;
 
+/** The limits of one managed key or team (see "Limits and budgets"); null: no limit. */
+export interface LimitScope {
+  kind: 'key' | 'team';
+  id: string;
+  rpm: number | null;
+  tpm: number | null;
+  maxParallel: number | null;
+  /** Integer nano-dollars per `budgetPeriod`. */
+  budgetNanos: bigint | null;
+  budgetPeriod: 'daily' | 'weekly' | 'monthly' | 'total' | null;
+}
+
 /** Who is calling, established by the bearer guard and nowhere else. */
 export interface CallerIdentity {
   kind: 'master' | 'key' | 'anonymous';
@@ -23,6 +35,17 @@ export interface CallerIdentity {
   keyName?: string;
   /** Allowed models for a managed key (undefined: all). */
   models?: string[];
+  /** The key's team, when it belongs to one. */
+  teamId?: string;
+  /** The team's allowed models (undefined: all); a request must fit both lists. */
+  teamModels?: string[];
+  /** The key's and its team's limits; undefined when neither has any (the hot path's one check). */
+  limits?: readonly LimitScope[];
+}
+
+/** A request's hold on its limits, settled with its recorded cost once that is known. */
+export interface LimitTicket {
+  settle(costNanos: bigint | null, tokens: number): void;
 }
 
 /**
@@ -61,6 +84,10 @@ export class RequestContext {
   partial = false;
   /** Text relayed so far in a stream (for estimating an aborted stream's output). */
   relayedText?: string[];
+  /** Rate-limit headers for the response head (set on admission, for limited keys only). */
+  limitHeaders?: Record<string, string>;
+  /** Set on admission of a limited key; the usage collector settles it with the row's cost. */
+  limitTicket?: LimitTicket;
 
   constructor(readonly id: string) {}
 

@@ -9,7 +9,10 @@ export function sendJson(
   ctx: RequestContext | undefined,
 ): void {
   const payload = JSON.stringify(body);
-  if (ctx) res.setHeader('x-tollgate-overhead-ms', ctx.overheadMs().toFixed(3));
+  if (ctx) {
+    if (ctx.limitHeaders) for (const h in ctx.limitHeaders) res.setHeader(h, ctx.limitHeaders[h]);
+    res.setHeader('x-tollgate-overhead-ms', ctx.overheadMs().toFixed(3));
+  }
   res.statusCode = status;
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.setHeader('content-length', Buffer.byteLength(payload));

@@ -18,7 +18,7 @@ export async function relaySse(
   heartbeatMs: number,
 ): Promise<void> {
   const writer = new SseWriter(res, heartbeatMs);
-  writer.open({ 'x-tollgate-overhead-ms': ctx.overheadMs().toFixed(3) });
+  writer.open({ 'x-tollgate-overhead-ms': ctx.overheadMs().toFixed(3) }, ctx.limitHeaders);
   ctx.status = 200;
   try {
     for await (const frame of frames) {

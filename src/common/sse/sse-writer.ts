@@ -21,9 +21,11 @@ export class SseWriter {
   /**
    * No `connection` header of our own: Node answers the client's (keep-alive, or close
    * for `Connection: close` and HTTP/1.0, where the end of the stream is the close).
+   * `limitHeaders` are the caller's `x-ratelimit-*` headers, when its key has limits.
    */
-  open(extraHeaders: Record<string, string> = {}): void {
+  open(extraHeaders: Record<string, string> = {}, limitHeaders?: Record<string, string>): void {
     this.res.writeHead(200, {
+      ...limitHeaders,
       ...extraHeaders,
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',

@@ -10,6 +10,9 @@ export class UsageEntryDto {
   /** Managed key id; null for the master key. */
   @ApiProperty({ type: 'string', nullable: true })
   key_id!: string | null;
+  /** The key's team when the request was made; null without one. */
+  @ApiProperty({ type: 'string', nullable: true })
+  team_id!: string | null;
   /** `model` as the client sent it. */
   @ApiProperty({ type: 'string', nullable: true })
   requested_model!: string | null;
@@ -66,9 +69,12 @@ export class UsageLogDto {
 }
 
 export class UsageSummaryGroupDto {
-  /** `provider/model`, provider, key id or `YYYY-MM-DD`; null for requests without one (e.g. master key). */
+  /** `provider/model`, provider, key id, team id or `YYYY-MM-DD`; null for requests without one (e.g. master key). */
   @ApiProperty({ type: 'string', nullable: true })
   group!: string | null;
+  /** `group_by=key` or `team`: the key's or team's name (null once deleted). */
+  @ApiProperty({ type: 'string', nullable: true, required: false })
+  name?: string | null;
   requests!: number;
   prompt_tokens!: number;
   completion_tokens!: number;

@@ -2,7 +2,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsStorableText } from '../../common/validation/storable-text.js';
 
-export const USAGE_GROUPS = ['model', 'provider', 'key', 'day'] as const;
+export const USAGE_GROUPS = ['model', 'provider', 'key', 'team', 'day'] as const;
 
 class UsageRangeQueryDto {
   /** Start (inclusive): ISO 8601 date or date-time; UTC unless an offset is given. */
@@ -40,6 +40,13 @@ export class UsageLogQueryDto extends UsageRangeQueryDto {
   @IsStorableText()
   key_id?: string;
 
+  /** Only requests of keys in this team. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @IsStorableText()
+  team_id?: string;
+
   /** Only this provider instance. */
   @IsOptional()
   @IsString()
@@ -56,7 +63,7 @@ export class UsageLogQueryDto extends UsageRangeQueryDto {
 }
 
 export class UsageSummaryQueryDto extends UsageRangeQueryDto {
-  /** What to total by: `model` (`provider/model`), `provider`, `key` (key id) or `day` (UTC). */
+  /** What to total by: `model` (`provider/model`), `provider`, `key` (key id), `team` (team id) or `day` (UTC). */
   @IsOptional()
   @IsIn(USAGE_GROUPS)
   group_by?: (typeof USAGE_GROUPS)[number] = 'model';
