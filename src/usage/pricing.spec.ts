@@ -1,13 +1,7 @@
 import { parsePriceOverrides } from '../config/pricing-config.js';
 import { loadUsageConfig } from '../config/usage-config.js';
 import { PRICE_TABLE } from './pricing-table.js';
-import {
-  costNanos,
-  matchModel,
-  priceFamilyOf,
-  Pricing,
-  type TokenCounts,
-} from './pricing.js';
+import { costNanos, matchModel, priceFamilyOf, Pricing, type TokenCounts } from './pricing.js';
 
 const providers = [
   { name: 'openai', type: 'openai' as const, baseUrl: 'https://api.openai.com/v1' },

@@ -196,4 +196,3 @@ function compile(source: string, p: ModelPrice): Price {
       : undefined,
   };
 }
-
