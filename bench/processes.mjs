@@ -1,7 +1,7 @@
 // The processes every benchmark script runs: the built gateway with production settings
 // and the stand-in upstream. Shared by run.mjs, profile.mjs and heap-soak.mjs.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -105,8 +105,11 @@ export function configureStandIn(upstreamUrl, cfg) {
  * logs to a file, one OpenAI provider pointing at the stand-in. Resolves once /health
  * answers, with a managed key created through the admin API.
  */
-export async function startGateway({ upstreamUrl, dbFile, logFile, nodeFlags = [] }) {
+export async function startGateway({ upstreamUrl, dbFile, logFile, nodeFlags = [], redisUrl }) {
   const port = await freePort();
+  // A price for the bench model, so a budgeted key reserves and settles real costs.
+  const configFile = join(dirname(dbFile), 'tollgate.yaml');
+  writeFileSync(configFile, 'pricing:\n  openai:\n    bench-model: { input: 0.15, output: 0.6 }\n');
   const gateway = startProcess(
     'tollgate',
     'dist/main.js',
@@ -118,6 +121,10 @@ export async function startGateway({ upstreamUrl, dbFile, logFile, nodeFlags = [
       OPENAI_BASE_URL: `${upstreamUrl}/v1`,
       OPENAI_MODELS: 'bench-model',
       DATABASE_URL: `sqlite:${dbFile}`,
+      TOLLGATE_CONFIG: configFile,
+      ...(redisUrl
+        ? { REDIS_URL: redisUrl, TOLLGATE_REDIS_PREFIX: `tollgate-bench-${process.pid}:` }
+        : {}),
       LOG_LEVEL: 'info',
       NODE_ENV: 'production',
     },
@@ -133,7 +140,21 @@ export async function startGateway({ upstreamUrl, dbFile, logFile, nodeFlags = [
   });
   if (created.status !== 201) throw new Error(`creating a managed key: HTTP ${created.status}`);
   const { key } = await created.json();
-  return { gateway, base, key };
+  // A key with every limit set, none of them reached by a benchmark: what admission costs.
+  const limited = await fetch(`${base}/admin/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'bench-limited',
+      rpm: 100_000_000,
+      tpm: 2_000_000_000,
+      budget_usd: 1_000_000,
+      budget_period: 'total',
+    }),
+  });
+  if (limited.status !== 201) throw new Error(`creating a limited key: HTTP ${limited.status}`);
+  const { key: limitedKey } = await limited.json();
+  return { gateway, base, key, limitedKey };
 }
 
 /** A chat completion request body as every benchmark sends it. */

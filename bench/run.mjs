@@ -42,6 +42,8 @@ const SECONDS = Number(opt('seconds', SMOKE ? 1 : 5));
 const SOAK = Number(opt('soak', 0));
 const ONLY = opt('only', '')?.split(',').filter(Boolean) ?? [];
 const GATEWAY_NODE_FLAGS = '';
+// Limits are shared through Redis, as production runs them (--redis none: without).
+const REDIS_URL = opt('redis', process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379');
 
 // ---------------------------------------------------------------- measurement
 
@@ -200,6 +202,14 @@ const SCENARIOS = [
     run: (t) => streams(t, SMOKE ? 4 : 16, SECONDS),
   },
   {
+    // The tollgate target uses a key with rpm, tpm and a budget (none reached): admission
+    // through Redis, reservation and settlement on every request.
+    name: 'nonstream-c64-limited',
+    title: 'non-stream, c=64, zero upstream latency, a key with rpm/tpm/budget (Redis)',
+    upstream: { latencyMs: 0, chunkDelayMs: 0, chunks: 20 },
+    run: (t) => throughput(t.limited ?? t, SMOKE ? 8 : 64, SECONDS),
+  },
+  {
     // No gap between chunks: the relay's CPU per chunk decides the time to last byte.
     name: 'stream-16x20-nogap',
     title: '16 concurrent streams of 20 chunks sent back to back',
@@ -222,8 +232,10 @@ async function main() {
     gateway,
     base,
     key: gatewayKey,
+    limitedKey,
   } = await startGateway({
     upstreamUrl,
+    redisUrl: REDIS_URL === 'none' ? undefined : REDIS_URL,
     dbFile: join(tmp, 'bench.db'),
     logFile: join(resultsDir, 'tollgate.log'),
     // As `npm start` and the Dockerfile run it (override with --node-flags "…").
@@ -250,6 +262,12 @@ async function main() {
       url: `${base}/v1/chat/completions`,
       headers: headers(gatewayKey),
       pid: gateway.pid,
+      limited: {
+        name: 'tollgate',
+        url: `${base}/v1/chat/completions`,
+        headers: headers(limitedKey),
+        pid: gateway.pid,
+      },
     },
   ];
 
@@ -364,6 +382,17 @@ function render(summary, soak, meta) {
   if (summary['stream-16x20']) {
     const r = g('stream-16x20', 'tollgate', 'ttlbP50') / g('stream-16x20', 'reference', 'ttlbP50');
     checks.push(['stream time-to-last-byte ≤ 1.1× reference', `${f(r)}×`, r <= 1.1]);
+  }
+  if (summary['nonstream-c64-limited'] && summary['nonstream-c64']) {
+    const extra =
+      g('nonstream-c64-limited', 'tollgate', 'cpuPer1k') - g('nonstream-c64', 'tollgate', 'cpuPer1k');
+    const rpsRatio =
+      g('nonstream-c64-limited', 'tollgate', 'rps') / g('nonstream-c64', 'tollgate', 'rps');
+    checks.push([
+      'limited key (rpm/tpm/budget via Redis): extra CPU per request vs an unlimited key',
+      `${f(extra, 3)} ms, throughput ${f(rpsRatio)}×`,
+      true,
+    ]);
   }
   if (summary['stream-16x20-nogap']) {
     const r =
