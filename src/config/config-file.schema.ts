@@ -63,7 +63,7 @@ export const CONFIG_FILE_SCHEMA = {
         ...mapping('a mapping of provider settings'),
         additionalProperties: false,
         properties: {
-          type: { type: 'string', enum: PROVIDER_TYPES },
+          type: { type: 'string', enum: [...PROVIDER_TYPES, null], nullable: true },
           base_url: optString,
           api_key: optString,
           api_version: optString,
@@ -119,7 +119,11 @@ export const CONFIG_FILE_SCHEMA = {
                 },
               },
             },
-            strategy: { type: 'string', enum: ['weighted', 'least-inflight'], nullable: true },
+            strategy: {
+              type: 'string',
+              enum: ['weighted', 'least-inflight', null],
+              nullable: true,
+            },
           },
         },
         else: {
@@ -234,7 +238,7 @@ export interface ConfigFile {
   providers?: Record<
     string,
     {
-      type?: (typeof PROVIDER_TYPES)[number];
+      type?: (typeof PROVIDER_TYPES)[number] | null;
       base_url?: string | null;
       api_key?: string | null;
       api_version?: string | null;
@@ -377,7 +381,7 @@ function describe(err: ErrorObject): Described | undefined {
     case 'enum':
       return {
         extra: [],
-        text: `must be one of ${(params.allowedValues as unknown[]).join(', ')}`,
+        text: `must be one of ${(params.allowedValues as Array<string | null>).filter((v) => v !== null).join(', ')}`,
       };
     case 'multipleOf': {
       const places = Math.round(-Math.log10(params.multipleOf as number));
