@@ -132,9 +132,9 @@ describe('loadConfig with a YAML file', () => {
     expect(problems).toEqual([
       'config refers to ${MISSING_KEY}, which is not set',
       "config providers.Bad/Name: name must be lower-case letters, digits, '.', '_' or '-' (no '/')",
-      'config providers.weird.type must be one of openai, openai-compatible, azure-openai, anthropic, gemini',
-      'config providers.local.base_url is required for type openai-compatible',
-      'config aliases.fast must be a model name such as openai/gpt-4o-mini, or { targets, strategy }',
+      'config providers.weird.type: must be one of openai, openai-compatible, azure-openai, anthropic, gemini',
+      'config aliases.fast: must be a model name such as openai/gpt-4o-mini, or { targets, strategy }',
+      'config providers.local.base_url: is required for type openai-compatible',
     ]);
   });
 
@@ -218,15 +218,15 @@ describe('loadConfig with a YAML file', () => {
       problems = (e as ConfigError).problems;
     }
     expect(problems).toEqual([
-      'config retries must be an integer between 0 and 10, got -1',
-      'config fallbacks.smart must be a non-empty list of models such as anthropic/claude-sonnet-4-5',
-      'config aliases.pool.strategy must be weighted or least-inflight',
-      'config aliases.empty.targets must be a non-empty list of { model, weight }',
+      'config aliases.pool.targets[0].weight: must be a positive number, got 0',
+      'config aliases.pool.strategy: must be one of weighted, least-inflight',
+      'config aliases.empty.targets: must be a non-empty list of { model, weight }',
+      'config retries: must be an integer between 0 and 10, got -1',
+      'config fallbacks.smart: must be a non-empty list of models such as anthropic/claude-sonnet-4-5',
+      'config timeouts.openai/gpt-4o.slow_ms: unknown field (expected connect_ms, first_byte_ms, first_token_ms, idle_ms, total_ms)',
+      'config timeouts.openai/gpt-4o.idle_ms: must be an integer between 1 and 3600000, got "fast"',
+      'config circuit_breaker.failure_ratio: must be a number between 0 and 1, got 2',
       "config timeouts.nowhere: 'nowhere' is not a configured provider",
-      "config timeouts.openai/gpt-4o: unknown setting 'slow_ms'",
-      'config timeouts.openai/gpt-4o.idle_ms must be an integer between 1 and 3600000, got "fast"',
-      'config timeouts.openai/gpt-4o.connect_ms: connections are per provider; set it under timeouts.openai',
-      'config circuit_breaker.failure_ratio must be a number between 0 and 1',
       'TOLLGATE_MAX_INFLIGHT must be an integer between 0 and 1000000, got "lots"',
     ]);
   });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { checkConfigFile, type ConfigFile } from './config-file.schema.js';
 import {
   BUILTIN_PROVIDERS,
   DEFAULT_AZURE_API_VERSION,
@@ -90,7 +91,6 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const PROVIDER_NAME = /^[a-z0-9][a-z0-9._-]*$/;
 
 /**
  * Reads and validates the whole configuration once. This is the only place that
@@ -115,7 +115,7 @@ export function loadConfig(env: Env = process.env): TollgateConfig {
 
   const configPath =
     str('TOLLGATE_CONFIG') ?? (existsSync('tollgate.yaml') ? 'tollgate.yaml' : undefined);
-  let file: Record<string, unknown> = {};
+  let file: ConfigFile = {};
   if (configPath !== undefined) {
     try {
       const parsed: unknown = parseYaml(readFileSync(configPath, 'utf8'));
@@ -123,7 +123,11 @@ export function loadConfig(env: Env = process.env): TollgateConfig {
         if (typeof parsed !== 'object' || Array.isArray(parsed)) {
           problems.push(`${configPath}: the top level must be a mapping`);
         } else {
-          file = substituteEnv(parsed, env, problems) as Record<string, unknown>;
+          const checked = checkConfigFile(
+            substituteEnv(parsed, env, problems) as Record<string, unknown>,
+          );
+          problems.push(...checked.problems);
+          file = checked.file;
         }
       }
     } catch (err) {
@@ -186,7 +190,7 @@ export function loadConfig(env: Env = process.env): TollgateConfig {
   };
 
   const providers = loadProviders(str, file, problems);
-  const aliases = loadAliases(file, problems);
+  const aliases = loadAliases(file);
 
   const config: TollgateConfig = {
     host: str('HOST') ?? '0.0.0.0',
@@ -240,7 +244,7 @@ function parseSize(raw: string | undefined, problems: string[]): number {
 
 function loadProviders(
   str: (name: string) => string | undefined,
-  file: Record<string, unknown>,
+  file: ConfigFile,
   problems: string[],
 ): ProviderConfig[] {
   const byName = new Map<string, ProviderConfig>();
@@ -272,16 +276,9 @@ function loadProviders(
     });
   }
 
-  const section = file.providers;
-  if (section !== undefined) {
-    if (typeof section !== 'object' || section === null || Array.isArray(section)) {
-      problems.push('config providers: must be a mapping of name → provider settings');
-    } else {
-      for (const [name, raw] of Object.entries(section as Record<string, unknown>)) {
-        const p = parseProviderEntry(name, raw, byName.get(name), problems);
-        if (p) byName.set(name, p);
-      }
-    }
+  for (const [name, entry] of Object.entries(file.providers ?? {})) {
+    const p = parseProviderEntry(name, entry, byName.get(name), problems);
+    if (p) byName.set(name, p);
   }
 
   for (const p of byName.values()) {
@@ -295,129 +292,57 @@ function loadProviders(
   return [...byName.values()];
 }
 
+type ProviderEntry = NonNullable<ConfigFile['providers']>[string];
+
+/** One `providers:` entry the schema accepted, over the built-in instance of that name. */
 function parseProviderEntry(
   name: string,
-  raw: unknown,
+  e: ProviderEntry,
   base: ProviderConfig | undefined,
   problems: string[],
 ): ProviderConfig | undefined {
   const where = `config providers.${name}`;
-  if (!PROVIDER_NAME.test(name)) {
-    problems.push(`${where}: name must be lower-case letters, digits, '.', '_' or '-' (no '/')`);
-    return undefined;
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    problems.push(`${where}: must be a mapping`);
-    return undefined;
-  }
-  const e = raw as Record<string, unknown>;
-  const type = (e.type ?? base?.type) as ProviderType | undefined;
-  if (type === undefined || !PROVIDER_TYPES.includes(type)) {
-    problems.push(`${where}.type must be one of ${PROVIDER_TYPES.join(', ')}`);
+  const type = e.type ?? base?.type;
+  if (type === undefined) {
+    problems.push(`${where}.type: must be one of ${PROVIDER_TYPES.join(', ')}`);
     return undefined;
   }
   const builtin = BUILTIN_PROVIDERS.find((b) => b.type === type && b.defaultBaseUrl);
   const baseUrl =
-    optString(e.base_url, `${where}.base_url`, problems) ??
+    e.base_url ??
     base?.baseUrl ??
     (type === 'openai-compatible' || type === 'azure-openai' ? undefined : builtin?.defaultBaseUrl);
   if (baseUrl === undefined) {
-    problems.push(`${where}.base_url is required for type ${type}`);
+    problems.push(`${where}.base_url: is required for type ${type}`);
     return undefined;
-  }
-  let models = base?.models;
-  if (e.models !== undefined) {
-    if (!Array.isArray(e.models) || e.models.some((m) => typeof m !== 'string' || m === '')) {
-      problems.push(`${where}.models must be a list of model names`);
-    } else {
-      models = e.models as string[];
-    }
-  }
-  let headers: Record<string, string> = base?.headers ?? {};
-  if (e.headers !== undefined) {
-    if (
-      typeof e.headers !== 'object' ||
-      e.headers === null ||
-      Array.isArray(e.headers) ||
-      Object.values(e.headers).some((v) => typeof v !== 'string')
-    ) {
-      problems.push(`${where}.headers must be a mapping of header → string`);
-    } else {
-      headers = e.headers as Record<string, string>;
-    }
-  }
-  let defaultMaxTokens: Record<string, number> | undefined;
-  if (e.default_max_tokens !== undefined) {
-    const d = e.default_max_tokens;
-    if (
-      typeof d !== 'object' ||
-      d === null ||
-      Array.isArray(d) ||
-      Object.values(d).some((v) => !Number.isInteger(v) || (v as number) < 1)
-    ) {
-      problems.push(`${where}.default_max_tokens must map model → positive integer`);
-    } else {
-      defaultMaxTokens = d as Record<string, number>;
-    }
   }
   return {
     name,
     type,
     baseUrl,
-    apiKey: optString(e.api_key, `${where}.api_key`, problems) ?? base?.apiKey,
-    models,
+    apiKey: e.api_key ?? base?.apiKey,
+    models: e.models ?? base?.models,
     apiVersion:
-      optString(e.api_version, `${where}.api_version`, problems) ??
+      e.api_version ??
       base?.apiVersion ??
       (type === 'azure-openai' ? DEFAULT_AZURE_API_VERSION : undefined),
-    headers,
-    defaultMaxTokens,
+    headers: e.headers ?? base?.headers ?? {},
+    defaultMaxTokens: e.default_max_tokens,
   };
 }
 
-function loadAliases(file: Record<string, unknown>, problems: string[]): Record<string, string> {
-  const section = file.aliases;
-  if (section === undefined) return {};
-  if (typeof section !== 'object' || section === null || Array.isArray(section)) {
-    problems.push('config aliases: must be a mapping of alias → model');
-    return {};
-  }
+/** `aliases:` → alias → model; a pool alias is listed with its first target. */
+function loadAliases(file: ConfigFile): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [alias, target] of Object.entries(section as Record<string, unknown>)) {
-    if (isPool(target)) {
-      // Validated by loadResilienceConfig; routing by name alone goes to the first target.
-      const first: unknown = target.targets[0];
-      const model = typeof first === 'string' ? first : (first as { model?: unknown })?.model;
-      if (typeof model === 'string' && model !== '') out[alias] = model;
-      continue;
-    }
-    if (typeof target !== 'string' || target === '') {
-      problems.push(
-        `config aliases.${alias} must be a model name such as openai/gpt-4o-mini, or { targets, strategy }`,
-      );
-    } else {
+  for (const [alias, target] of Object.entries(file.aliases ?? {})) {
+    if (typeof target === 'string') {
       out[alias] = target;
+    } else {
+      const first = target.targets[0];
+      out[alias] = typeof first === 'string' ? first : first.model;
     }
   }
   return out;
-}
-
-function isPool(v: unknown): v is { targets: unknown[] } {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    !Array.isArray(v) &&
-    Array.isArray((v as { targets?: unknown }).targets)
-  );
-}
-
-function optString(v: unknown, where: string, problems: string[]): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') {
-    problems.push(`${where} must be a string`);
-    return undefined;
-  }
-  return v;
 }
 
 function parseList(raw: string | undefined): string[] | undefined {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import type { ConfigFile } from './config-file.schema.js';
 import { parsePriceOverrides, type PriceOverrides } from './pricing-config.js';
 
 export interface UsageConfig {
@@ -28,66 +29,28 @@ export interface UsageConfig {
 }
 
 /**
- * The `usage:` and `pricing:` sections of tollgate.yaml. `TOLLGATE_USAGE_RETENTION_DAYS`
+ * The `usage:` and `pricing:` sections of tollgate.yaml, as the schema accepted them. `TOLLGATE_USAGE_RETENTION_DAYS`
  * (already parsed by the caller) wins over `usage.retention_days`. The spool file belongs
  * to one database: `<db file>.usage-spool.jsonl` next to a SQLite file, or
  * `./data/usage-spool-pg-<hash>.jsonl` for PostgreSQL (the hash of the URL without its
  * password), unless `usage.spool_path` says otherwise.
  */
 export function loadUsageConfig(
-  file: Record<string, unknown>,
+  file: ConfigFile,
   retentionDaysEnv: number | undefined,
   databaseUrl: string,
   providerNames: string[],
   problems: string[],
 ): UsageConfig {
-  const section = file.usage;
-  let u: Record<string, unknown> = {};
-  if (section !== undefined && section !== null) {
-    if (typeof section !== 'object' || Array.isArray(section)) {
-      problems.push('config usage: must be a mapping');
-    } else {
-      u = section as Record<string, unknown>;
-    }
-  }
-  const known = [
-    'retention_days',
-    'spool_path',
-    'flush_interval_ms',
-    'batch_size',
-    'buffer_size',
-    'stuck_after_s',
-  ];
-  for (const key of Object.keys(u)) {
-    if (!known.includes(key)) {
-      problems.push(`config usage.${key}: unknown setting (expected ${known.join(', ')})`);
-    }
-  }
-  const int = (key: string, fallback: number, min: number, max: number): number => {
-    const v = u[key];
-    if (v === undefined || v === null) return fallback;
-    if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) {
-      problems.push(`config usage.${key} must be an integer between ${min} and ${max}`);
-      return fallback;
-    }
-    return v as number;
-  };
-  let spoolPath = defaultSpoolPath(databaseUrl);
-  if (u.spool_path !== undefined && u.spool_path !== null) {
-    if (typeof u.spool_path !== 'string' || u.spool_path === '') {
-      problems.push('config usage.spool_path must be a file path');
-    } else {
-      spoolPath = u.spool_path;
-    }
-  }
+  const u = file.usage ?? {};
   return {
-    retentionDays: retentionDaysEnv ?? int('retention_days', 0, 0, 36_500),
-    spoolPath,
+    retentionDays: retentionDaysEnv ?? u.retention_days ?? 0,
+    spoolPath: u.spool_path ?? defaultSpoolPath(databaseUrl),
     databaseId: databaseIdentity(databaseUrl),
-    stuckAfterMs: int('stuck_after_s', 300, 1, 86_400) * 1_000,
-    flushIntervalMs: int('flush_interval_ms', 1_000, 10, 60_000),
-    batchSize: int('batch_size', 200, 1, 5_000),
-    bufferSize: int('buffer_size', 20_000, 10, 1_000_000),
+    stuckAfterMs: (u.stuck_after_s ?? 300) * 1_000,
+    flushIntervalMs: u.flush_interval_ms ?? 1_000,
+    batchSize: u.batch_size ?? 200,
+    bufferSize: u.buffer_size ?? 20_000,
     pricing: parsePriceOverrides(file.pricing, providerNames, problems),
   };
 }

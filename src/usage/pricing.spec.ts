@@ -1,4 +1,4 @@
-import { parsePriceOverrides } from '../config/pricing-config.js';
+import { checkConfigFile } from '../config/config-file.schema.js';
 import { loadUsageConfig } from '../config/usage-config.js';
 import { PRICE_TABLE } from './pricing-table.js';
 import { costNanos, matchModel, priceFamilyOf, Pricing, type TokenCounts } from './pricing.js';
@@ -186,8 +186,7 @@ describe('pricing', () => {
   it('uses only prices with at most 6 decimals, which are exact in pico-dollars', () => {
     for (const [family, models] of Object.entries(PRICE_TABLE)) {
       for (const [model, price] of Object.entries(models)) {
-        const problems: string[] = [];
-        parsePriceOverrides({ [family]: { [model]: price } }, [], problems);
+        const { problems } = checkConfigFile({ pricing: { [family]: { [model]: price } } });
         expect([family, model, problems]).toEqual([family, model, []]);
       }
     }
@@ -196,32 +195,33 @@ describe('pricing', () => {
 
 describe('pricing configuration', () => {
   it('reports every problem in the pricing: section, naming where it is', () => {
-    const problems: string[] = [];
-    loadUsageConfig(
-      {
-        pricing: {
-          openai: { 'gpt-4o': { input: -1, output: 'ten' }, 'gpt-x': { input: 1 } },
-          nowhere: { m: { input: 1, output: 1 } },
-          local: { m: { input: 1.0000001, output: 1, surprise: 2 } },
-          '*': { m: { input: 1, output: 1, long_context: { input: 2, output: 2 } } },
-        },
-        usage: { retention_days: -3, colour: 'blue' },
+    const checked = checkConfigFile({
+      pricing: {
+        openai: { 'gpt-4o': { input: -1, output: 'ten' }, 'gpt-x': { input: 1 } },
+        nowhere: { m: { input: 1, output: 1 } },
+        local: { m: { input: 1.0000001, output: 1, surprise: 2 } },
+        '*': { m: { input: 1, output: 1, long_context: { input: 2, output: 2 } } },
       },
+      usage: { retention_days: -3, colour: 'blue' },
+    });
+    const problems = [...checked.problems];
+    loadUsageConfig(
+      checked.file,
       undefined,
       'sqlite:./data/tollgate.db',
       ['openai', 'local'],
       problems,
     );
     expect(problems).toEqual([
-      'config usage.colour: unknown setting (expected retention_days, spool_path, flush_interval_ms, batch_size, buffer_size, stuck_after_s)',
-      'config usage.retention_days must be an integer between 0 and 36500',
-      'config pricing.openai.gpt-4o.input must be a number of USD per 1M tokens, got -1',
-      'config pricing.openai.gpt-4o.output must be a number of USD per 1M tokens, got "ten"',
-      'config pricing.openai.gpt-x.output is required (USD per 1M tokens)',
-      'config pricing.nowhere: not a configured provider, a price family (openai, anthropic, gemini, groq, xai, deepseek, mistral) or "*"',
+      'config pricing.openai.gpt-4o.input: must be a number of USD per 1M tokens, got -1',
+      'config pricing.openai.gpt-4o.output: must be a number of USD per 1M tokens, got "ten"',
+      'config pricing.openai.gpt-x.output: is required',
       'config pricing.local.m.surprise: unknown field (expected input, output, cached_input, cache_write, reasoning, long_context)',
-      'config pricing.local.m.input has more than 6 decimal places',
-      'config pricing.*.m.long_context.threshold must be a positive number of prompt tokens',
+      'config pricing.local.m.input: has more than 6 decimal places',
+      'config pricing.*.m.long_context.threshold: is required',
+      'config usage.colour: unknown field (expected retention_days, spool_path, flush_interval_ms, batch_size, buffer_size, stuck_after_s)',
+      'config usage.retention_days: must be an integer between 0 and 36500, got -3',
+      'config pricing.nowhere: not a configured provider, a price family (openai, anthropic, gemini, groq, xai, deepseek, mistral) or "*"',
     ]);
   });
 
