@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ID_GENERATOR, type IdGenerator } from '../common/clock/clock.js';
 import type { RequestContext } from '../common/context/request-context.js';
 import { LOGGER } from '../logging/logging.module.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { Pricing } from './pricing.js';
 import { countTextTokens, estimatePromptTokens } from './token-estimate.js';
 import { UsageRecorder } from './usage-recorder.service.js';
@@ -20,12 +21,13 @@ export class UsageCollector {
     private readonly pricing: Pricing,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   collect(ctx: RequestContext, body: unknown, res: ServerResponse): void {
     const observed = observe(ctx, body, res);
     if (!observed.partial) {
-      this.recorder.record(buildUsageRecord(observed, this.ids.next('usage'), this.pricing));
+      this.record(observed);
       return;
     }
     // Only requests cut short need counting (the tokenizer loads on first use).
@@ -42,9 +44,13 @@ export class UsageCollector {
       .catch((err: unknown) =>
         this.logger.warn({ err: (err as Error).message }, 'usage: token estimate failed'),
       )
-      .finally(() =>
-        this.recorder.record(buildUsageRecord(observed, this.ids.next('usage'), this.pricing)),
-      );
+      .finally(() => this.record(observed));
+  }
+
+  private record(observed: ObservedRequest): void {
+    const row = buildUsageRecord(observed, this.ids.next('usage'), this.pricing);
+    this.metrics?.addCost(row.provider, row.model, row.costNanos);
+    this.recorder.record(row);
   }
 }
 
