@@ -220,6 +220,8 @@ describe('Kubernetes example overlay (deploy/kubernetes/overlays/example)', () =
     for (const b of k.bases) expect(readdirSync(join(overlay, b))).toContain('kustomization.yaml');
     // The Secret's env file is the operator's; the example is committed, the real one ignored.
     for (const g of k.secretGenerator) expect(files).toContain(`${g.env}.example`);
+    // The configuration the overlay mounts is one the gateway accepts.
+    expect(() => loadConfig({ TOLLGATE_CONFIG: join(overlay, 'tollgate.yaml') })).not.toThrow();
   });
 
   (kubectl || process.env.CI === 'true' ? it : it.skip)(
