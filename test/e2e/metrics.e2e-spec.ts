@@ -48,7 +48,6 @@ describe('/metrics counts every request, by bounded labels', () => {
       GROQ_BASE_URL: 'http://127.0.0.1:9/v1',
       GROQ_MODELS: 'llama-3.1-8b-instant',
       TOLLGATE_TIMEOUT_MS: '1000',
-      TOLLGATE_RATE_LIMIT_RPM: '1000',
     });
   });
   afterAll(async () => {
