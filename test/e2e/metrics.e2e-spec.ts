@@ -145,9 +145,9 @@ describe('/metrics counts every request, by bounded labels', () => {
   });
 
   it('shows the requests in flight, the scrape itself included', async () => {
-    upstream.enqueue({ delayMs: 400, json: jsonFixture('openai/chat-completion.json') });
+    upstream.enqueue({ delayMs: 700, json: jsonFixture('openai/chat-completion.json') });
     const slow = chat();
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 250));
     expect(sample(await scrape(), 'tollgate_inflight_requests', {})).toBe(2);
     expect((await slow).status).toBe(200);
     expect(sample(await scrape(), 'tollgate_inflight_requests', {})).toBe(1);
