@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# Build stage: compiles TypeScript and the better-sqlite3 native addon.
-FROM node:20-bookworm-slim AS build
+# Build stage: compiles TypeScript and the better-sqlite3 native addon. Both stages run
+# the current Node Active LTS (package.json engines: ^20.19.0 || >=22.12.0).
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update \
   && apt-get install -y --no-install-recommends python3 make g++ \
@@ -12,7 +13,7 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: production dependencies and compiled output only, as a non-root user.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules

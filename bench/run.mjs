@@ -385,7 +385,8 @@ function render(summary, soak, meta) {
   }
   if (summary['nonstream-c64-limited'] && summary['nonstream-c64']) {
     const extra =
-      g('nonstream-c64-limited', 'tollgate', 'cpuPer1k') - g('nonstream-c64', 'tollgate', 'cpuPer1k');
+      g('nonstream-c64-limited', 'tollgate', 'cpuPer1k') -
+      g('nonstream-c64', 'tollgate', 'cpuPer1k');
     const rpsRatio =
       g('nonstream-c64-limited', 'tollgate', 'rps') / g('nonstream-c64', 'tollgate', 'rps');
     checks.push([

@@ -10,6 +10,7 @@ import { GatewayExceptionFilter } from '../common/errors/gateway-exception.filte
 import { RequestValidationPipe } from '../common/validation/request-validation.pipe.js';
 import { BodyReaderInterceptor } from './body-reader.interceptor.js';
 import { InflightRequests } from './inflight.service.js';
+import { EVERY_PATH } from './matched-route.js';
 import { RequestContextMiddleware } from './request-context.middleware.js';
 import { ResponseEndHooks } from './response-end-hooks.js';
 
@@ -33,6 +34,6 @@ export class HttpModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer
       .apply(RequestContextMiddleware)
-      .forRoutes({ path: '*path', method: RequestMethod.ALL });
+      .forRoutes({ path: EVERY_PATH, method: RequestMethod.ALL });
   }
 }

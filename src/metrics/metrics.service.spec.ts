@@ -1,9 +1,12 @@
 import fc from 'fast-check';
+import type { IncomingMessage } from 'node:http';
 import { ResponseEndHooks } from '../http/response-end-hooks.js';
+import type { InflightRequests } from '../http/inflight.service.js';
 import { RequestContext } from '../common/context/request-context.js';
+import { ErrorCode } from '../common/errors/gateway-error.js';
 import type { TollgateConfig } from '../config/config.js';
 import type { ModelCatalog } from '../models/model-catalog.service.js';
-import { MetricsService } from './metrics.service.js';
+import { MetricsService, upstreamErrorClass } from './metrics.service.js';
 
 const config = { providers: [{ name: 'openai' }, { name: 'anthropic' }] } as TollgateConfig;
 const catalog = {
@@ -30,7 +33,7 @@ describe('MetricsService', () => {
     m.observe(unrouted, 400);
     const { body } = await m.render();
     expect(body).toContain(
-      'tollgate_requests_total{provider="openai",model="gpt-4o-mini",status="200",stream="false"} 3',
+      'tollgate_requests_total{route="other",provider="openai",model="gpt-4o-mini",status="200",stream="false"} 3',
     );
     expect(body).toContain(
       'tollgate_tokens_total{provider="openai",model="gpt-4o-mini",kind="prompt"} 30',
@@ -39,7 +42,104 @@ describe('MetricsService', () => {
       'tollgate_tokens_total{provider="openai",model="gpt-4o-mini",kind="completion"} 12',
     );
     expect(body).toContain('tollgate_overhead_seconds_count{provider="openai"} 3');
-    expect(body).not.toContain('status="400"');
+    // A request the gateway refused itself is counted too, with provider and model `none`.
+    expect(body).toContain(
+      'tollgate_requests_total{route="other",provider="none",model="none",status="400",stream="false"} 1',
+    );
+  });
+
+  it('labels a request with the route pattern that matched it, never its path', async () => {
+    const m = new MetricsService(new ResponseEndHooks(), config, catalog);
+    const req = (route?: string) =>
+      ({
+        url: '/v1/models/some-model',
+        route: route && { path: route },
+      }) as unknown as IncomingMessage;
+    m.observe(new RequestContext('a'), 200, req('/v1/models/*id'));
+    m.observe(new RequestContext('b'), 404, req('/*path'));
+    m.observe(new RequestContext('c'), 404, req());
+    const { body } = await m.render();
+    expect(body).toContain('tollgate_requests_total{route="/v1/models/*id",provider="none"');
+    expect(body).toContain(
+      'tollgate_requests_total{route="other",provider="none",model="none",status="404",stream="false"} 2',
+    );
+    expect(body).not.toContain('some-model');
+  });
+
+  it('exports the standard process metrics and the requests in flight', async () => {
+    const inflight = { size: 7 } as InflightRequests;
+    const m = new MetricsService(new ResponseEndHooks(), config, catalog, inflight);
+    const { body } = await m.render();
+    expect(body).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(body).toMatch(/^nodejs_heap_size_used_bytes \d/m);
+    expect(body).not.toContain('tollgate_process_');
+    expect(body).toContain('tollgate_inflight_requests 7');
+  });
+
+  it('records GenAI token usage and duration histograms for routed requests', async () => {
+    const m = new MetricsService(new ResponseEndHooks(), config, catalog);
+    const ctx = request('openai', 'gpt-4o-mini');
+    ctx.usage = { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 };
+    m.observe(ctx, 200);
+    m.observe(request('anthropic', 'made-up'), 200);
+    m.observe(new RequestContext('refused'), 401);
+    const { body } = await m.render();
+    const labels =
+      'gen_ai_operation_name="chat",gen_ai_provider_name="openai",gen_ai_request_model="gpt-4o-mini"';
+    expect(body).toContain(
+      `gen_ai_client_token_usage_sum{${labels},gen_ai_token_type="input"} 100`,
+    );
+    expect(body).toContain(
+      `gen_ai_client_token_usage_sum{${labels},gen_ai_token_type="output"} 20`,
+    );
+    expect(body).toContain(`gen_ai_server_request_duration_count{${labels}} 1`);
+    expect(body).toContain(
+      'gen_ai_server_request_duration_count{gen_ai_operation_name="chat",gen_ai_provider_name="anthropic",gen_ai_request_model="other"} 1',
+    );
+    expect(body).not.toMatch(/gen_ai_provider_name="none"/);
+  });
+
+  it('adds usage cost in USD by bounded provider and model', async () => {
+    const m = new MetricsService(new ResponseEndHooks(), config, catalog);
+    m.addCost('openai', 'gpt-4o-mini', 1_500_000_000n);
+    m.addCost('openai', 'gpt-4o-mini', 250_000_000n);
+    m.addCost('openai', 'made-up', 1_000n);
+    m.addCost('openai', 'gpt-4o-mini', null);
+    m.addCost(null, null, 5n);
+    const { body } = await m.render();
+    expect(body).toContain('tollgate_cost_usd_total{provider="openai",model="gpt-4o-mini"} 1.75');
+    expect(body).toContain('tollgate_cost_usd_total{provider="openai",model="other"} 0.000001');
+    expect(body).not.toContain('made-up');
+  });
+
+  it('counts upstream failures by provider and a fixed class, and nothing else', async () => {
+    const m = new MetricsService(new ResponseEndHooks(), config, catalog);
+    const codes = Object.values(ErrorCode);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...codes),
+        fc.integer({ min: 400, max: 599 }),
+        fc.constantFrom('openai', 'anthropic', 'nope'),
+        (code, status, provider) => {
+          const ctx = request(provider, 'gpt-4o-mini');
+          ctx.failure = { code, status };
+          m.observe(ctx, status);
+          const cls = upstreamErrorClass(code, status);
+          const upstream = code.startsWith('upstream_');
+          expect(cls !== undefined).toBe(upstream);
+          if (code === ErrorCode.Upstream) expect(cls).toBe(status < 500 ? '4xx' : '5xx');
+        },
+      ),
+      { numRuns: 300 },
+    );
+    const { body } = await m.render();
+    const lines = body.split('\n').filter((l) => l.startsWith('tollgate_upstream_errors_total{'));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line).toMatch(
+        /^tollgate_upstream_errors_total\{provider="(openai|anthropic|other)",class="(timeout|unreachable|4xx|5xx|invalid_response)"\} \d+$/,
+      );
+    }
   });
 
   it('labels what no configuration names as other, so requests cannot add series', async () => {
@@ -65,7 +165,7 @@ describe('MetricsService', () => {
     // Every label value is from a fixed set: the series are what that set allows.
     for (const line of body.split('\n').filter((l) => l.startsWith('tollgate_requests_total{'))) {
       expect(line).toMatch(
-        /^tollgate_requests_total\{provider="(openai|anthropic|other)",model="(gpt-4o-mini|other)",status="(200|400|401|403|404|408|409|413|422|429|499|500|502|503|504|other)",stream="(true|false)"\}/,
+        /^tollgate_requests_total\{route="other",provider="(openai|anthropic|other)",model="(gpt-4o-mini|other)",status="(200|400|401|403|404|408|409|413|422|429|499|500|502|503|504|other)",stream="(true|false)"\}/,
       );
     }
     expect(body).toContain('model="other",status="other"');

@@ -1,8 +1,12 @@
 import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { IncomingMessage } from 'node:http';
 import type { RequestContext } from '../common/context/request-context.js';
+import { ErrorCode } from '../common/errors/gateway-error.js';
 import type { TollgateConfig } from '../config/config.js';
 import { TOLLGATE_CONFIG } from '../config/config.module.js';
+import { InflightRequests } from '../http/inflight.service.js';
+import { matchedRoute } from '../http/matched-route.js';
 import { ResponseEndHooks } from '../http/response-end-hooks.js';
 import { ModelCatalog } from '../models/model-catalog.service.js';
 
@@ -15,6 +19,10 @@ export interface UsageWriterStats {
 
 /** The label value for anything outside the configured sets. */
 export const OTHER_LABEL = 'other';
+/** The provider label of a request the gateway answered itself (auth refusals, 404s, health). */
+export const NO_PROVIDER_LABEL = 'none';
+/** Upstream failures by kind: the `class` label of `tollgate_upstream_errors_total`. */
+export type UpstreamErrorClass = 'timeout' | 'unreachable' | '4xx' | '5xx' | 'invalid_response';
 /** Statuses that get their own label value; any other is `other`. */
 const STATUS_LABELS: ReadonlySet<number> = new Set([
   200, 400, 401, 403, 404, 408, 409, 413, 422, 429, 499, 500, 502, 503, 504,
@@ -29,8 +37,8 @@ export class MetricsService implements OnModuleInit {
   readonly registry = new Registry();
   private readonly requests = new Counter({
     name: 'tollgate_requests_total',
-    help: 'Proxied requests by provider, model and HTTP status',
-    labelNames: ['provider', 'model', 'status', 'stream'] as const,
+    help: 'Requests by route, provider (none: answered by the gateway itself), model and HTTP status',
+    labelNames: ['route', 'provider', 'model', 'status', 'stream'] as const,
     registers: [this.registry],
   });
   private readonly duration = new Histogram({
@@ -60,6 +68,41 @@ export class MetricsService implements OnModuleInit {
     labelNames: ['provider', 'model', 'kind'] as const,
     registers: [this.registry],
   });
+  private readonly cost = new Counter({
+    name: 'tollgate_cost_usd_total',
+    help: 'Cost in USD of the usage recorded, by provider and model (priced models only)',
+    labelNames: ['provider', 'model'] as const,
+    registers: [this.registry],
+  });
+  private readonly upstreamErrors = new Counter({
+    name: 'tollgate_upstream_errors_total',
+    help: 'Upstream failures by provider and class (timeout, unreachable, 4xx, 5xx, invalid_response)',
+    labelNames: ['provider', 'class'] as const,
+    registers: [this.registry],
+  });
+  // OpenTelemetry GenAI semantic conventions (gen_ai.client.token.usage,
+  // gen_ai.server.request.duration), with the conventions' bucket boundaries.
+  private readonly genAiTokens = new Histogram({
+    name: 'gen_ai_client_token_usage',
+    help: 'Tokens per request by GenAI operation, provider, request model and token type',
+    labelNames: [
+      'gen_ai_operation_name',
+      'gen_ai_provider_name',
+      'gen_ai_request_model',
+      'gen_ai_token_type',
+    ] as const,
+    buckets: [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304],
+    registers: [this.registry],
+  });
+  private readonly genAiDuration = new Histogram({
+    name: 'gen_ai_server_request_duration',
+    help: 'Seconds from request to last byte, by GenAI operation, provider and request model',
+    labelNames: ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model'] as const,
+    buckets: [
+      0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
+    ],
+    registers: [this.registry],
+  });
 
   /** Configured provider names. */
   private readonly providers: ReadonlySet<string>;
@@ -68,28 +111,41 @@ export class MetricsService implements OnModuleInit {
     private readonly hooks: ResponseEndHooks,
     @Optional() @Inject(TOLLGATE_CONFIG) config?: TollgateConfig,
     @Optional() private readonly catalog?: ModelCatalog,
+    @Optional() inflight?: InflightRequests,
   ) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'tollgate_process_' });
+    // Standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes, ...), which
+    // stock dashboards and alerts expect.
+    collectDefaultMetrics({ register: this.registry });
     this.providers = new Set(config?.providers.map((p) => p.name));
+    const open = (): number => inflight?.size ?? 0;
+    new Gauge({
+      name: 'tollgate_inflight_requests',
+      help: 'Requests being served now (streams included)',
+      registers: [this.registry],
+      collect() {
+        this.set(open());
+      },
+    });
   }
 
   onModuleInit(): void {
-    this.hooks.register((ctx, _req, res) => this.observe(ctx, ctx.status ?? res.statusCode));
+    this.hooks.register((ctx, req, res) => this.observe(ctx, ctx.status ?? res.statusCode, req));
   }
 
   /** Label-bound children, so a request does no label hashing (prom-client's slow path). */
   private readonly children = new Map<string, ReturnType<MetricsService['bind']>>();
 
-  observe(ctx: RequestContext, status: number): void {
-    if (!ctx.provider) return;
-    // Every label value comes from a configured set, so no request can add series.
-    const provider = this.providerLabel(ctx.provider);
-    const model = this.modelLabel(provider, ctx.model);
+  /** Every request, the gateway's own refusals included (provider `none`). */
+  observe(ctx: RequestContext, status: number, req?: IncomingMessage): void {
+    // Every label value comes from a fixed or configured set, so no request can add series.
+    const route = (req && matchedRoute(req)) ?? OTHER_LABEL;
+    const provider = ctx.provider ? this.providerLabel(ctx.provider) : NO_PROVIDER_LABEL;
+    const model = ctx.provider ? this.modelLabel(provider, ctx.model) : NO_PROVIDER_LABEL;
     const statusLabel = STATUS_LABELS.has(status) ? String(status) : OTHER_LABEL;
-    const key = `${provider}\u0000${model}\u0000${statusLabel}\u0000${ctx.stream ? 1 : 0}`;
+    const key = `${route}\u0000${provider}\u0000${model}\u0000${statusLabel}\u0000${ctx.stream ? 1 : 0}`;
     let c = this.children.get(key);
     if (!c) {
-      c = this.bind(provider, model, statusLabel, ctx.stream ? 'true' : 'false');
+      c = this.bind(route, provider, model, statusLabel, ctx.stream ? 'true' : 'false');
       if (this.children.size < 10_000) this.children.set(key, c);
     }
     c.requests.inc();
@@ -101,6 +157,22 @@ export class MetricsService implements OnModuleInit {
       c.promptTokens.inc(u.prompt_tokens ?? 0);
       c.completionTokens.inc(u.completion_tokens ?? 0);
     }
+    if (!ctx.provider) return;
+    c.genAiDuration.observe(ctx.elapsedMs() / 1000);
+    if (u) {
+      c.genAiInputTokens.observe(u.prompt_tokens ?? 0);
+      c.genAiOutputTokens.observe(u.completion_tokens ?? 0);
+    }
+    const failed = ctx.failure && upstreamErrorClass(ctx.failure.code, ctx.failure.status);
+    if (failed) this.upstreamErrors.inc({ provider, class: failed });
+  }
+
+  /** A usage row's cost (integer nano-dollars; null when the model has no price). */
+  addCost(provider: string | null, model: string | null, costNanos: bigint | null): void {
+    if (!costNanos || provider === null) return;
+    const providerLabel = this.providerLabel(provider);
+    const modelLabel = this.modelLabel(providerLabel, model ?? undefined);
+    this.cost.inc({ provider: providerLabel, model: modelLabel }, Number(costNanos) / 1e9);
   }
 
   private providerLabel(provider: string): string {
@@ -113,14 +185,22 @@ export class MetricsService implements OnModuleInit {
     return this.catalog?.entry(provider)?.models.has(model) ? model : OTHER_LABEL;
   }
 
-  private bind(provider: string, model: string, status: string, stream: string) {
+  private bind(route: string, provider: string, model: string, status: string, stream: string) {
+    const genAi = {
+      gen_ai_operation_name: 'chat',
+      gen_ai_provider_name: provider,
+      gen_ai_request_model: model,
+    };
     return {
-      requests: this.requests.labels({ provider, model, status, stream }),
+      requests: this.requests.labels({ route, provider, model, status, stream }),
       duration: this.duration.labels({ provider, stream }),
       overhead: this.overhead.labels({ provider }),
       ttft: this.ttft.labels({ provider }),
       promptTokens: this.tokens.labels({ provider, model, kind: 'prompt' }),
       completionTokens: this.tokens.labels({ provider, model, kind: 'completion' }),
+      genAiDuration: this.genAiDuration.labels(genAi),
+      genAiInputTokens: this.genAiTokens.labels({ ...genAi, gen_ai_token_type: 'input' }),
+      genAiOutputTokens: this.genAiTokens.labels({ ...genAi, gen_ai_token_type: 'output' }),
     };
   }
 
@@ -198,5 +278,41 @@ export class MetricsService implements OnModuleInit {
 
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+/**
+ * The class of an upstream failure, from the code and status of the error sent (the
+ * upstream's own 4xx/5xx pass through as the status); undefined for any other error.
+ */
+export function upstreamErrorClass(
+  code: ErrorCode,
+  status: number,
+): UpstreamErrorClass | undefined {
+  switch (code) {
+    case ErrorCode.UpstreamTimeout:
+      return 'timeout';
+    case ErrorCode.UpstreamUnreachable:
+      return 'unreachable';
+    case ErrorCode.UpstreamInvalidResponse:
+      return 'invalid_response';
+    case ErrorCode.Upstream:
+      return status < 500 ? '4xx' : '5xx';
+    case ErrorCode.InvalidRequest:
+    case ErrorCode.InvalidJson:
+    case ErrorCode.BodyTooLarge:
+    case ErrorCode.RequestTimeout:
+    case ErrorCode.Unauthorized:
+    case ErrorCode.Forbidden:
+    case ErrorCode.NotFound:
+    case ErrorCode.ModelNotFound:
+    case ErrorCode.ModelAmbiguous:
+    case ErrorCode.ProviderNotFound:
+    case ErrorCode.RateLimited:
+    case ErrorCode.BudgetExceeded:
+    case ErrorCode.Unsupported:
+    case ErrorCode.ServiceUnavailable:
+    case ErrorCode.Internal:
+      return undefined;
   }
 }

@@ -1,13 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ID_GENERATOR, type IdGenerator } from '../common/clock/clock.js';
 import type { RequestContext } from '../common/context/request-context.js';
 import { LOGGER } from '../logging/logging.module.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { Pricing } from './pricing.js';
 import { countTextTokens, estimatePromptTokens } from './token-estimate.js';
 import { UsageRecorder } from './usage-recorder.service.js';
-import { buildUsageRecord, type ObservedRequest, type UsageRecord } from './usage-record.js';
+import { buildUsageRecord, type ObservedRequest } from './usage-record.js';
 
 /**
  * Turns a finished (or abandoned) request into its usage row and hands it to the
@@ -20,12 +21,13 @@ export class UsageCollector {
     private readonly pricing: Pricing,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   collect(ctx: RequestContext, body: unknown, res: ServerResponse): void {
     const observed = observe(ctx, body, res);
     if (!observed.partial) {
-      this.record(ctx, buildUsageRecord(observed, this.ids.next('usage'), this.pricing));
+      this.record(ctx, observed);
       return;
     }
     // Only requests cut short need counting (the tokenizer loads on first use).
@@ -42,15 +44,18 @@ export class UsageCollector {
       .catch((err: unknown) =>
         this.logger.warn({ err: (err as Error).message }, 'usage: token estimate failed'),
       )
-      .finally(() =>
-        this.record(ctx, buildUsageRecord(observed, this.ids.next('usage'), this.pricing)),
-      );
+      .finally(() => this.record(ctx, observed));
   }
 
-  /** Records the row, and settles the request's limits with the same cost and tokens. */
-  private record(ctx: RequestContext, record: UsageRecord): void {
-    this.recorder.record(record);
-    ctx.limitTicket?.settle(record.costNanos, record.promptTokens + record.completionTokens);
+  /**
+   * Records the row, counts its cost in the metrics, and settles the request's limits
+   * with the same cost and tokens.
+   */
+  private record(ctx: RequestContext, observed: ObservedRequest): void {
+    const row = buildUsageRecord(observed, this.ids.next('usage'), this.pricing);
+    this.metrics?.addCost(row.provider, row.model, row.costNanos);
+    this.recorder.record(row);
+    ctx.limitTicket?.settle(row.costNanos, row.promptTokens + row.completionTokens);
   }
 }
 

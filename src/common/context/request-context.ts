@@ -2,6 +2,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Usage } from '../../openai/chat-completion.types.js';
+import type { ErrorCode } from '../errors/gateway-error.js';
 
 /** nginx's "client closed request": the client left before the response was complete. */
 export const CLIENT_CLOSED_STATUS = 499;
@@ -80,6 +81,8 @@ export class RequestContext {
   status?: number;
   errorType?: string;
   errorCode?: string;
+  /** The gateway's own code and the status of the error sent (metrics classify by them). */
+  failure?: { code: ErrorCode; status: number };
   /** The response ended before the upstream finished (client abort or mid-stream error). */
   partial = false;
   /** Text relayed so far in a stream (for estimating an aborted stream's output). */
@@ -134,10 +137,14 @@ export class RequestContext {
     this.abortController.abort();
   }
 
-  /** Records the error the client was sent (an envelope's `type` and `code`). */
-  sentError(error: { type: string; code: string | null }): void {
+  /** Records the error the client was sent (an envelope's `type` and `code`) and its cause. */
+  sentError(
+    error: { type: string; code: string | null },
+    failure?: { code: ErrorCode; status: number },
+  ): void {
     this.errorType = error.type;
     this.errorCode = error.code ?? undefined;
+    this.failure = failure;
   }
 
   upstreamStart(): void {

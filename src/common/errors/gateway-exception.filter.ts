@@ -53,7 +53,7 @@ export function writeError(
   const wire = toWireError(err);
   if (ctx) {
     ctx.status = wire.status;
-    ctx.sentError(wire.body.error);
+    ctx.sentError(wire.body.error, { code: err.code, status: wire.status });
   }
   if (res.headersSent) {
     if (!res.writableEnded) res.end();

@@ -37,8 +37,9 @@ export async function relaySse(
       return;
     }
     ctx.partial = true;
-    const wire = toWireError(ctx.cut ? cutByShutdown() : toGatewayError(err));
-    ctx.sentError(wire.body.error);
+    const failure = ctx.cut ? cutByShutdown() : toGatewayError(err);
+    const wire = toWireError(failure);
+    ctx.sentError(wire.body.error, { code: failure.code, status: wire.status });
     writer.error(wire.body);
   }
 }
