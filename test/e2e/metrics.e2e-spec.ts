@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { jsonFixture } from '../support/fixtures.js';
 import { MASTER_KEY, startGateway, type RunningGateway } from '../support/gateway.js';
 import { StandInUpstream } from '../support/stand-in-upstream.js';
@@ -37,9 +40,15 @@ describe('/metrics counts every request, by bounded labels', () => {
     });
   const scrape = async () => (await fetch(`${gw.url}/metrics`, { headers: auth })).text();
 
+  // One try per request, so each failure below is one upstream error of its class.
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-metrics-'));
+  const configFile = join(dir, 'tollgate.yaml');
+  writeFileSync(configFile, 'retries: 0\n');
+
   beforeAll(async () => {
     upstream = await StandInUpstream.start();
     gw = await startGateway({
+      TOLLGATE_CONFIG: configFile,
       OPENAI_API_KEY: 'sk-upstream-key-0000000000',
       OPENAI_BASE_URL: `${upstream.url}/v1`,
       OPENAI_MODELS: 'gpt-4o-mini',
@@ -53,6 +62,7 @@ describe('/metrics counts every request, by bounded labels', () => {
   afterAll(async () => {
     await gw.close();
     await upstream.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('uses the standard process metric names', async () => {
