@@ -2,7 +2,7 @@
 // pass-through proxy (default body parser, one controller, a keep-alive undici Agent).
 // Written with decorators applied by hand so it runs as plain JavaScript.
 import 'reflect-metadata';
-import { Controller, Module, Post, Req, Res } from '@nestjs/common';
+import { Controller, Module, Post, Req, Res, UseInterceptors } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Agent, request } from 'undici';
 
@@ -27,6 +27,22 @@ class ProxyController {
   }
 }
 Controller('v1')(ProxyController);
+
+// REFERENCE_INTERCEPTORS=N puts N interceptors of the usage interceptor's form (note the
+// request, register nothing that allocates, return next.handle()) on the route, so
+// bench/interceptor-cost.mjs can price Nest's interceptor machinery on its own.
+class NoopInterceptor {
+  intercept(context, next) {
+    context.switchToHttp().getRequest().intercepted = true;
+    return next.handle();
+  }
+}
+const interceptorCount = Number(process.env.REFERENCE_INTERCEPTORS ?? 0);
+if (interceptorCount > 0) {
+  UseInterceptors(...Array.from({ length: interceptorCount }, () => new NoopInterceptor()))(
+    ProxyController,
+  );
+}
 const descriptor = Object.getOwnPropertyDescriptor(ProxyController.prototype, 'proxy');
 Req()(ProxyController.prototype, 'proxy', 0);
 Res()(ProxyController.prototype, 'proxy', 1);
