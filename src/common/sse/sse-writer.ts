@@ -4,14 +4,19 @@ import type { OpenAIErrorBody } from '../errors/error-envelope.js';
 /**
  * Writes an OpenAI-style event stream: `data: …\n\n` frames, heartbeat comments during
  * silences, backpressure respected, `data: [DONE]` or one error event at the end.
+ *
+ * What is written in one turn of the event loop (the events of one upstream read, and the
+ * headers with the first of them) is sent as one chunk in one socket write at the end of
+ * the turn: a `res.write` per frame cost a chunked-encoding envelope each, and flushing
+ * the headers on their own a syscall per stream.
  */
 export class SseWriter {
   private heartbeat?: NodeJS.Timeout;
-  private corked = false;
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.res.uncork();
-  };
+  /** Frames of the current turn, not yet handed to the response. */
+  private pending = '';
+  private flushScheduled = false;
+  /** Set while the socket buffer is full: frames wait for it (`drain` or `close`). */
+  private unblocked?: Promise<void>;
 
   constructor(
     private readonly res: ServerResponse,
@@ -22,6 +27,7 @@ export class SseWriter {
    * No `connection` header of our own: Node answers the client's (keep-alive, or close
    * for `Connection: close` and HTTP/1.0, where the end of the stream is the close).
    * `limitHeaders` are the caller's `x-ratelimit-*` headers, when its key has limits.
+   * The headers leave at the end of this turn, with whatever frames it produced.
    */
   open(extraHeaders: Record<string, string> = {}, limitHeaders?: Record<string, string>): void {
     this.res.writeHead(200, {
@@ -31,7 +37,7 @@ export class SseWriter {
       'cache-control': 'no-cache',
       'x-accel-buffering': 'no',
     });
-    this.res.flushHeaders();
+    this.scheduleFlush();
     this.armHeartbeat();
   }
 
@@ -40,20 +46,15 @@ export class SseWriter {
   }
 
   /**
-   * Writes one data frame; resolves when the socket can take more. Frames written in the
-   * same turn of the event loop (the events of one upstream read) go out in one socket
-   * write: the response is corked at the first and uncorked once the turn's I/O is done.
-   * A write per frame cost a syscall and a chunked-encoding envelope each.
+   * Queues one data frame for this turn's write. Resolves at once unless an earlier
+   * write filled the socket buffer, in which case it waits for `drain` (so at most one
+   * turn's frames sit in memory beyond the socket's buffer).
    */
   async data(json: string): Promise<void> {
     if (this.closed) return;
     this.armHeartbeat();
-    if (!this.corked) {
-      this.corked = true;
-      this.res.cork();
-      setImmediate(this.uncork);
-    }
-    if (!this.res.write(`data: ${json}\n\n`)) await this.drained();
+    this.enqueue(`data: ${json}\n\n`);
+    if (this.unblocked) await this.unblocked;
   }
 
   done(): void {
@@ -67,18 +68,45 @@ export class SseWriter {
   /** Stops the heartbeat and ends the response without a trailer (client is gone). */
   abort(): void {
     this.stopHeartbeat();
+    this.pending = '';
     if (!this.res.writableEnded) this.res.end();
   }
+
+  private enqueue(frame: string): void {
+    this.pending += frame;
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(this.flush);
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const chunk = this.pending;
+    this.pending = '';
+    if (this.closed) return;
+    if (chunk === '') {
+      if (!this.res.headersSent) this.res.flushHeaders();
+      return;
+    }
+    if (!this.res.write(chunk)) this.unblocked ??= this.whenDrained();
+  };
 
   private finish(last: string): void {
     this.stopHeartbeat();
     if (this.closed) return;
-    this.res.end(last);
+    const chunk = this.pending + last;
+    this.pending = '';
+    this.res.end(chunk);
   }
 
-  private drained(): Promise<void> {
+  private whenDrained(): Promise<void> {
     return new Promise((resolve) => {
       const done = (): void => {
+        this.unblocked = undefined;
         this.res.off('drain', done);
         this.res.off('close', done);
         resolve();
@@ -95,7 +123,7 @@ export class SseWriter {
     }
     this.heartbeat = setInterval(() => {
       if (this.closed) this.stopHeartbeat();
-      else this.res.write(': keep-alive\n\n');
+      else this.enqueue(': keep-alive\n\n');
     }, this.heartbeatMs);
     this.heartbeat.unref();
   }
