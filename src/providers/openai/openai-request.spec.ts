@@ -32,6 +32,22 @@ describe('toOpenAIRequestBody', () => {
     expect(out.stream_options).toEqual({ include_usage: true, include_obfuscation: false });
   });
 
+  it("turns reasoning.effort into OpenAI's reasoning_effort, for OpenAI's own API only", () => {
+    const withReasoning = { ...body, reasoning: { effort: 'high' as const } };
+    const openai = toOpenAIRequestBody(withReasoning, 'o4-mini', false, true);
+    expect(openai.reasoning_effort).toBe('high');
+    expect(openai).not.toHaveProperty('reasoning');
+    // An explicit reasoning_effort wins over the object.
+    expect(
+      toOpenAIRequestBody({ ...withReasoning, reasoning_effort: 'low' }, 'o4-mini', false, true)
+        .reasoning_effort,
+    ).toBe('low');
+    // OpenAI-compatible servers get the object as sent.
+    const compatible = toOpenAIRequestBody(withReasoning, 'llama', false);
+    expect(compatible.reasoning).toEqual({ effort: 'high' });
+    expect(compatible).not.toHaveProperty('reasoning_effort');
+  });
+
   it('does not mutate the client body', () => {
     const copy = structuredClone(body);
     toOpenAIRequestBody(body, 'x', true);

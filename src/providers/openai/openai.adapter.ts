@@ -98,7 +98,9 @@ export class OpenAIAdapter implements ProviderAdapter {
         'content-type': 'application/json',
         accept: stream ? 'text/event-stream' : 'application/json',
       },
-      body: JSON.stringify(toOpenAIRequestBody(call.body, model, stream)),
+      body: JSON.stringify(
+        toOpenAIRequestBody(call.body, model, stream, this.type !== 'openai-compatible'),
+      ),
       signal: call.signal,
     };
   }
