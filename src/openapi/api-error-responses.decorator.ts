@@ -13,7 +13,7 @@ export const ERROR_SCOPE_EXTENSION = 'x-tollgate-errors-';
  * route so documented also gets the codes that can happen anywhere (500, 503).
  *
  * ```ts
- * @ApiErrorResponses('request', 'keys')   // POST /admin/keys: body errors, then key errors
+ * @ApiErrorResponses('request', 'fields', 'team-ref')   // POST /admin/keys
  * ```
  */
 export function ApiErrorResponses(...scopes: ErrorScope[]): ClassDecorator & MethodDecorator {

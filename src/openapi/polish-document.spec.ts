@@ -146,15 +146,11 @@ describe('polishDocument', () => {
       'insufficient_quota',
     ]);
     expect(chat.get(429)?.map((e) => e.type)).toEqual(['rate_limit_error', 'insufficient_quota']);
-    expect(
-      errorCodesByStatus(new Set(['teams']))
-        .get(409)
-        ?.map((e) => e.code),
-    ).toEqual(['team_not_empty']);
-    expect(
-      errorCodesByStatus(new Set(['keys']))
-        .get(400)
-        ?.map((e) => e.code),
-    ).toEqual(['invalid_value', 'team_not_found']);
+    const deleteTeam = errorCodesByStatus(new Set(['team', 'team-delete']));
+    expect([...deleteTeam.keys()]).toEqual([404, 409]);
+    expect(deleteTeam.get(409)?.map((e) => e.code)).toEqual(['team_not_empty']);
+    const createKey = errorCodesByStatus(new Set(['fields', 'team-ref']));
+    expect([...createKey.keys()]).toEqual([400]);
+    expect(createKey.get(400)?.map((e) => e.code)).toEqual(['invalid_value', 'team_not_found']);
   });
 });

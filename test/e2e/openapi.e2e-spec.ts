@@ -80,6 +80,22 @@ function operationProblems({ method, path, op }: (typeof operations)[number]): s
   return problems;
 }
 
+/** Codes of these scopes that no operation among `ops` lists. */
+function undocumentedCodes(ops: typeof operations, scopes: string[]): string[] {
+  const documented = new Set(
+    ops.flatMap(({ op }) =>
+      Object.values(op.responses as Record<string, any>).flatMap((r) =>
+        Object.values(r.content?.['application/json']?.examples ?? {}).map(
+          (e: any) => e.value.error.code,
+        ),
+      ),
+    ),
+  );
+  return (WIRE_CODES as readonly WireCodeEntry[])
+    .filter((w) => w.scopes.some((s) => scopes.includes(s)) && !documented.has(w.code))
+    .map((w) => w.code);
+}
+
 describe('OpenAPI document', () => {
   it('committed openapi.json matches the document generated from the code (run `npm run openapi`)', async () => {
     const generated = JSON.parse(JSON.stringify(await openApiDocumentFor(silent)));
@@ -276,19 +292,15 @@ describe('OpenAPI document', () => {
       expect(codes('/v1/models/{id}', 'get', 404)).toEqual(['model_not_found']);
       expect(codes('/metrics', 'get', 403)).toEqual(['master_key_required']);
       expect(doc.paths['/v1/models'].get.responses['403']).toBeUndefined();
-      // Every wire code a documented route can answer with is on some route.
-      const documented = new Set(
-        operations.flatMap(({ op }) =>
-          Object.values(op.responses as Record<string, any>).flatMap((r) =>
-            Object.keys(r.content?.['application/json']?.examples ?? {}),
-          ),
-        ),
-      );
-      const gatewayScopes = ['request', 'auth', 'master', 'chat', 'models', 'any'];
-      const missing = (WIRE_CODES as readonly WireCodeEntry[])
-        .filter((w) => w.scopes.some((s) => gatewayScopes.includes(s)))
-        .filter((w) => !documented.has(w.code));
-      expect(missing.map((w) => w.code)).toEqual([]);
+      expect(
+        undocumentedCodes(gateway, ['request', 'auth', 'master', 'chat', 'models', 'any']),
+      ).toEqual([]);
+    });
+
+    it.failing('lists on the admin routes every admin code (needs the admin controllers)', () => {
+      expect(
+        undocumentedCodes(admin, ['fields', 'key', 'team', 'team-ref', 'team-delete']),
+      ).toEqual([]);
     });
 
     it.failing('documents the admin query parameters (needs the admin DTOs)', () => {

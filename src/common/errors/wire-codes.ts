@@ -3,15 +3,28 @@ import { ErrorCode } from './gateway-error.js';
 /**
  * Where an error can happen, so a route's documentation lists only the codes it can carry:
  * - `request`: reading a JSON request body (routes that take one);
+ * - `fields`: validating body fields or query parameters (admin routes; chat has its own);
  * - `auth`: checking the bearer token (every route but the public probes);
  * - `master`: routes for the master key only;
- * - `chat`: routing, limits and the upstream call of a chat completion;
+ * - `chat`: validation, routing, limits and the upstream call of a chat completion;
  * - `models`: looking up one model;
- * - `keys`, `teams`, `usage`: the admin API;
+ * - `key`, `team`: the route's `{id}` names a managed key, a team;
+ * - `team-ref`: the body names a team (`team_id`);
+ * - `team-delete`: deleting a team;
  * - `any`: every route (shutdown, internal errors).
  */
 export type ErrorScope =
-  'request' | 'auth' | 'master' | 'chat' | 'models' | 'keys' | 'teams' | 'usage' | 'any';
+  | 'request'
+  | 'fields'
+  | 'auth'
+  | 'master'
+  | 'chat'
+  | 'models'
+  | 'key'
+  | 'team'
+  | 'team-ref'
+  | 'team-delete'
+  | 'any';
 
 export interface WireCodeEntry {
   /** The `error.code` on the wire. */
@@ -82,7 +95,7 @@ export const WIRE_CODES = [
   {
     code: 'invalid_value',
     error: ErrorCode.InvalidRequest,
-    scopes: ['chat', 'keys', 'teams', 'usage'],
+    scopes: ['chat', 'fields'],
     meaning: 'A field or query parameter is invalid; `param` names it.',
   },
   // Credentials
@@ -259,21 +272,21 @@ export const WIRE_CODES = [
     code: 'key_not_found',
     error: ErrorCode.NotFound,
     param: 'id',
-    scopes: ['keys'],
+    scopes: ['key'],
     meaning: 'No API key has this id.',
   },
   {
     code: 'team_not_found',
     error: ErrorCode.NotFound,
     param: 'id',
-    scopes: ['teams'],
+    scopes: ['team'],
     meaning: 'No team has this id.',
   },
   {
     code: 'team_not_found',
     error: ErrorCode.InvalidRequest,
     param: 'team_id',
-    scopes: ['keys'],
+    scopes: ['team-ref'],
     meaning: '`team_id` names no team.',
   },
   {
@@ -281,7 +294,7 @@ export const WIRE_CODES = [
     error: ErrorCode.InvalidRequest,
     status: 409,
     param: 'id',
-    scopes: ['teams'],
+    scopes: ['team-delete'],
     meaning: 'Keys that are not revoked still belong to the team.',
   },
   // Anywhere
