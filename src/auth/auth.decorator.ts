@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { ErrorResponseDto } from '../common/dto/error-response.dto.js';
+import { ApiBearerAuth } from '@nestjs/swagger';
+import { ApiErrorResponses } from '../openapi/api-error-responses.decorator.js';
 
 /** Route metadata read by the global BearerAuthGuard; a route without it needs a valid key. */
 export const AUTH_POLICY = 'tollgate:auth-policy';
@@ -36,12 +36,6 @@ function authPolicy(policy: AuthPolicy): ClassDecorator & MethodDecorator {
   return applyDecorators(
     SetMetadata(AUTH_POLICY, policy),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({
-      description: 'Missing or invalid bearer token',
-      type: ErrorResponseDto,
-    }),
-    ...(policy === 'key'
-      ? []
-      : [ApiForbiddenResponse({ description: 'Requires the master key', type: ErrorResponseDto })]),
+    policy === 'key' ? ApiErrorResponses('auth') : ApiErrorResponses('auth', 'master'),
   );
 }

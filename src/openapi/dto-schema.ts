@@ -4,6 +4,7 @@ import { getMetadataStorage } from 'class-validator';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import metadata from '../metadata.js';
+import { moveNullableIntoForms, renameSchemas, schemaName } from './polish-document.js';
 
 /** One property's entry in the Swagger plugin's metadata (`src/metadata.ts`). */
 type PropertyMetadata = Record<string, unknown>;
@@ -75,7 +76,8 @@ interface SchemaFactory {
 /**
  * The OpenAPI component schemas of a DTO and of every model it refers to, built by the
  * same @nestjs/swagger code that builds `components.schemas` of the served document
- * (whose schema factory the package does not export by name).
+ * (whose schema factory the package does not export by name), and polished the same way
+ * (names without `Dto`, `nullable` in the typed forms of a choice).
  */
 export async function dtoSchemas(
   dto: Type<unknown>,
@@ -93,7 +95,17 @@ export async function dtoSchemas(
       { SwaggerTypesMapper: new () => unknown },
     ];
   const factory = new SchemaObjectFactory(new ModelPropertiesAccessor(), new SwaggerTypesMapper());
-  const schemas: Record<string, SchemaObject> = {};
-  const root = factory.exploreModelSchema(dto, schemas);
-  return { root, schemas };
+  const built: Record<string, SchemaObject> = {};
+  const root = factory.exploreModelSchema(dto, built);
+  const schemas = renameSchemas(
+    {
+      openapi: '3.0.0',
+      info: { title: '', version: '' },
+      paths: {},
+      components: { schemas: built },
+    },
+    schemaName,
+  ).components!.schemas as Record<string, SchemaObject>;
+  for (const schema of Object.values(schemas)) moveNullableIntoForms(schema);
+  return { root: schemaName(root), schemas };
 }

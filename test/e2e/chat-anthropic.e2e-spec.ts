@@ -88,7 +88,7 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
       user: 'user-7421',
       seed: 7,
     });
-    expectMatchesSchema('ChatCompletionResponseDto', res, CLOSED);
+    expectMatchesSchema('ChatCompletionResponse', res, CLOSED);
     expect(res).toMatchObject({
       id: 'chatcmpl-msg_01TgText5Mw8Qz3Lv7RcKpYs',
       object: 'chat.completion',
@@ -147,7 +147,7 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
       tool_choice: 'auto',
       parallel_tool_calls: true,
     });
-    expectMatchesSchema('ChatCompletionResponseDto', first, CLOSED);
+    expectMatchesSchema('ChatCompletionResponse', first, CLOSED);
     const choice = first.choices[0];
     expect(choice.finish_reason).toBe('tool_calls');
     expect(choice.message.content).toBe("I'll check the weather in both cities.");
@@ -307,7 +307,7 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
       messages: [{ role: 'user', content: 'Three gates at 4 coins: the trip?' }],
       reasoning_effort: 'low',
     });
-    expectMatchesSchema('ChatCompletionResponseDto', first, CLOSED);
+    expectMatchesSchema('ChatCompletionResponse', first, CLOSED);
     const message = first.choices[0].message as OpenAI.Chat.Completions.ChatCompletionMessage & {
       reasoning_content?: string;
       reasoning_signature?: string;
@@ -363,7 +363,7 @@ describe('POST /v1/chat/completions against Anthropic (official openai SDK)', ()
     expect(err).toBeInstanceOf(OpenAI.InternalServerError);
     const apiErr = err as InstanceType<typeof OpenAI.APIError>;
     expect(apiErr.status).toBe(503);
-    expectMatchesSchema('ErrorResponseDto', { error: apiErr.error }, CLOSED);
+    expectMatchesSchema('ErrorEnvelope', { error: apiErr.error }, CLOSED);
     expect(apiErr.error).toEqual({
       message: 'Overloaded',
       type: 'server_error',

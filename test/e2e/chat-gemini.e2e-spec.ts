@@ -60,7 +60,7 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
       user: 'user-42',
     });
 
-    expectMatchesSchema('ChatCompletionResponseDto', res, CLOSED);
+    expectMatchesSchema('ChatCompletionResponse', res, CLOSED);
     expect(res).toMatchObject({
       id: recorded.responseId,
       object: 'chat.completion',
@@ -226,7 +226,7 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
           messages: [question],
           tools: [weatherTool],
         });
-        expectMatchesSchema('ChatCompletionResponseDto', first, CLOSED);
+        expectMatchesSchema('ChatCompletionResponse', first, CLOSED);
         assistant = first.choices[0].message;
       } else {
         h.upstream.enqueue({
@@ -292,7 +292,7 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
     const rateLimited = err as InstanceType<typeof OpenAI.RateLimitError>;
     expect(rateLimited.status).toBe(429);
     expect(rateLimited.headers?.get('retry-after')).toBe('27');
-    expectMatchesSchema('ErrorResponseDto', { error: rateLimited.error }, CLOSED);
+    expectMatchesSchema('ErrorEnvelope', { error: rateLimited.error }, CLOSED);
     expect(rateLimited.error).toMatchObject({
       type: 'rate_limit_error',
       code: 'resource_exhausted',
@@ -313,7 +313,7 @@ describe('POST /v1/chat/completions against native Gemini (official openai SDK)'
       code: 'upstream_authentication_error',
     });
     expectMatchesSchema(
-      'ErrorResponseDto',
+      'ErrorEnvelope',
       { error: (err as InstanceType<typeof OpenAI.APIError>).error },
       CLOSED,
     );

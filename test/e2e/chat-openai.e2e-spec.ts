@@ -37,7 +37,7 @@ describe('POST /v1/chat/completions against an OpenAI-family upstream (official 
       })
       .withResponse();
     const latencyMs = performance.now() - started;
-    expectMatchesSchema('ChatCompletionResponseDto', res.data);
+    expectMatchesSchema('ChatCompletionResponse', res.data);
     expect(res.data.choices[0].message.content).toBe('Paris is the capital of France.');
     expect((res.data as unknown as { provider: string }).provider).toBe('openai');
     expect(res.data.usage).toMatchObject({

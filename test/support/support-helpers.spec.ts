@@ -25,39 +25,39 @@ describe('openapi conformance helper', () => {
   };
 
   it('accepts a conforming completion, extra upstream fields included', () => {
-    expect(schemaViolations('ChatCompletionResponseDto', completion)).toEqual([]);
+    expect(schemaViolations('ChatCompletionResponse', completion)).toEqual([]);
     expect(
-      schemaViolations('ChatCompletionResponseDto', { ...completion, service_tier: 'default' }),
+      schemaViolations('ChatCompletionResponse', { ...completion, service_tier: 'default' }),
     ).toEqual([]);
   });
 
   it('closed: refuses a field the schema does not name, except where it allows any', () => {
     const extra = { ...completion, service_tier: 'default' };
-    expect(schemaViolations('ChatCompletionResponseDto', extra, { closed: true })).toEqual([
+    expect(schemaViolations('ChatCompletionResponse', extra, { closed: true })).toEqual([
       '/ must NOT have additional properties {"additionalProperty":"service_tier"}',
     ]);
     const rawUsage = { ...completion, usage: { ...completion.usage, raw_usage: { any: 1 } } };
-    expect(schemaViolations('ChatCompletionResponseDto', rawUsage, { closed: true })).toEqual([]);
+    expect(schemaViolations('ChatCompletionResponse', rawUsage, { closed: true })).toEqual([]);
   });
 
   it('reports a missing required field, a wrong type and a value outside an enum', () => {
     const { provider: _p, ...noProvider } = completion;
-    expect(schemaViolations('ChatCompletionResponseDto', noProvider).join()).toContain(
+    expect(schemaViolations('ChatCompletionResponse', noProvider).join()).toContain(
       "must have required property 'provider'",
     );
     expect(
-      schemaViolations('ChatCompletionResponseDto', { ...completion, created: '1' }).join(),
-    ).toContain('/created must be number');
+      schemaViolations('ChatCompletionResponse', { ...completion, created: '1' }).join(),
+    ).toContain('/created must be integer');
     const badReason = structuredClone(completion);
     badReason.choices[0].finish_reason = 'done';
-    expect(schemaViolations('ChatCompletionResponseDto', badReason).join()).toContain(
+    expect(schemaViolations('ChatCompletionResponse', badReason).join()).toContain(
       '/choices/0/finish_reason must be equal to one of the allowed values',
     );
   });
 
   it('follows $refs into the components (usage inside the completion)', () => {
     expect(
-      schemaViolations('ChatCompletionResponseDto', {
+      schemaViolations('ChatCompletionResponse', {
         ...completion,
         usage: { prompt_tokens: 1, completion_tokens: 1 },
       }).join(),
@@ -68,10 +68,10 @@ describe('openapi conformance helper', () => {
     const toolOnly = structuredClone(completion) as any;
     toolOnly.choices[0].message.content = null;
     toolOnly.choices[0].finish_reason = null;
-    expect(schemaViolations('ChatCompletionResponseDto', toolOnly)).toEqual([]);
-    expect(
-      schemaViolations('ChatCompletionResponseDto', { ...completion, model: null }),
-    ).not.toEqual([]);
+    expect(schemaViolations('ChatCompletionResponse', toolOnly)).toEqual([]);
+    expect(schemaViolations('ChatCompletionResponse', { ...completion, model: null })).not.toEqual(
+      [],
+    );
     const chunk = { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [] };
     expect(schemaViolations(CHUNK_SCHEMA, { ...chunk, usage: null })).toEqual([]);
     expect(schemaViolations(CHUNK_SCHEMA, { ...chunk, usage: { prompt_tokens: 1 } })).not.toEqual(
@@ -93,11 +93,11 @@ describe('openapi conformance helper', () => {
   });
 
   it('finds the documented schema by method, concrete path and status', () => {
-    expect(documentedSchema('GET', '/v1/models/openai%2Fgpt-4o', 200)).toBe('ModelDto');
-    expect(documentedSchema('GET', '/admin/usage/log?limit=5', 200)).toBe('UsageLogDto');
-    expect(documentedSchema('DELETE', '/admin/keys/key_1', 404)).toBe('ErrorResponseDto');
+    expect(documentedSchema('GET', '/v1/models/openai%2Fgpt-4o', 200)).toBe('Model');
+    expect(documentedSchema('GET', '/admin/usage/log?limit=5', 200)).toBe('UsageLog');
+    expect(documentedSchema('DELETE', '/admin/keys/key_1', 404)).toBe('ErrorEnvelope');
     expect(documentedSchema('GET', '/v1/nothing', 200)).toBeUndefined();
-    expect(CHUNK_SCHEMA).toBe('ChatCompletionChunkDto');
+    expect(CHUNK_SCHEMA).toBe('ChatCompletionChunk');
   });
 
   it('throws for a schema the document does not have', () => {

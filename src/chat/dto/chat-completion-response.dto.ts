@@ -1,41 +1,46 @@
-import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
-import { CONTENT_PART_DTOS } from './content-part.dto.js';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { OUTPUT_CONTENT_PART_DTOS } from './content-part.dto.js';
 
 /** Documentation shapes of what `/v1/chat/completions` returns. */
 
-export class FunctionCallOutDto {
+export class ResponseFunctionCallDto {
   name!: string;
   /** JSON-encoded arguments. */
   arguments!: string;
 }
 
-export class ToolCallOutDto {
+export class ResponseToolCallDto {
   id!: string;
   @ApiProperty({ enum: ['function'] })
   type!: 'function';
-  function!: FunctionCallOutDto;
+  function!: ResponseFunctionCallDto;
   /** Provider data to send back unchanged with this tool call (e.g. Gemini thought signatures). */
   @ApiProperty({ required: false, type: Object, additionalProperties: true })
   extra_content?: Record<string, unknown>;
 }
 
-@ApiExtraModels(...CONTENT_PART_DTOS)
+@ApiExtraModels(...OUTPUT_CONTENT_PART_DTOS)
 export class ResponseMessageDto {
   @ApiProperty({ enum: ['assistant'] })
   role!: 'assistant';
-  /** The reply text; null when the model only called tools. */
+  /**
+   * The reply text; null when the model only called tools. An OpenAI-family upstream that
+   * answers with content parts (text, refusal) has them relayed as they came.
+   */
   @ApiProperty({
-    nullable: true,
     oneOf: [
-      { type: 'string' },
+      { type: 'string', nullable: true },
       {
         type: 'array',
-        items: { oneOf: CONTENT_PART_DTOS.map((d) => ({ $ref: getSchemaPath(d) })) },
+        items: {
+          oneOf: OUTPUT_CONTENT_PART_DTOS.map((d) => ({ $ref: getSchemaPath(d) })),
+          discriminator: { propertyName: 'type' },
+        },
       },
     ],
   })
   content!: string | null;
-  tool_calls?: ToolCallOutDto[];
+  tool_calls?: ResponseToolCallDto[];
   /** Reasoning / thinking text, where the provider returns it. */
   reasoning_content?: string;
   /** Signature of the reasoning (Anthropic thinking); send it back with reasoning_content in the next turn. */
@@ -51,6 +56,7 @@ export class ResponseMessageDto {
 }
 
 export class ChoiceDto {
+  @ApiProperty({ type: 'integer' })
   index!: number;
   message!: ResponseMessageDto;
   @ApiProperty({
@@ -64,25 +70,38 @@ export class ChoiceDto {
 
 export class PromptTokensDetailsDto {
   /** Prompt tokens read from the provider's cache. */
+  @ApiPropertyOptional({ type: 'integer' })
   cached_tokens?: number;
   /** Prompt tokens written to the provider's cache. */
+  @ApiPropertyOptional({ type: 'integer' })
   cache_write_tokens?: number;
+  @ApiPropertyOptional({ type: 'integer' })
   audio_tokens?: number;
+  @ApiPropertyOptional({ type: 'integer' })
   text_tokens?: number;
+  @ApiPropertyOptional({ type: 'integer' })
   image_tokens?: number;
 }
 
 export class CompletionTokensDetailsDto {
   /** Reasoning tokens, counted inside completion_tokens. */
+  @ApiPropertyOptional({ type: 'integer' })
   reasoning_tokens?: number;
+  @ApiPropertyOptional({ type: 'integer' })
   audio_tokens?: number;
+  @ApiPropertyOptional({ type: 'integer' })
   accepted_prediction_tokens?: number;
+  @ApiPropertyOptional({ type: 'integer' })
   rejected_prediction_tokens?: number;
 }
 
 export class UsageDto {
+  @ApiProperty({ type: 'integer' })
   prompt_tokens!: number;
+  @ApiProperty({ type: 'integer' })
   completion_tokens!: number;
+  /** prompt_tokens + completion_tokens. */
+  @ApiProperty({ type: 'integer' })
   total_tokens!: number;
   prompt_tokens_details?: PromptTokensDetailsDto;
   completion_tokens_details?: CompletionTokensDetailsDto;
@@ -96,6 +115,7 @@ export class ChatCompletionResponseDto {
   @ApiProperty({ enum: ['chat.completion'] })
   object!: 'chat.completion';
   /** Unix seconds. */
+  @ApiProperty({ type: 'integer' })
   created!: number;
   model!: string;
   /** The provider instance that served the request. */
@@ -113,6 +133,7 @@ export class FunctionDeltaDto {
 
 export class ToolCallDeltaDto {
   /** Counts tool calls within the choice: 0, 1, … */
+  @ApiProperty({ type: 'integer' })
   index!: number;
   id?: string;
   @ApiProperty({ required: false, enum: ['function'] })
@@ -135,6 +156,7 @@ export class ChunkDeltaDto {
 }
 
 export class ChunkChoiceDto {
+  @ApiProperty({ type: 'integer' })
   index!: number;
   delta!: ChunkDeltaDto;
   @ApiProperty({
@@ -151,6 +173,8 @@ export class ChatCompletionChunkDto {
   id!: string;
   @ApiProperty({ enum: ['chat.completion.chunk'] })
   object!: 'chat.completion.chunk';
+  /** Unix seconds. */
+  @ApiProperty({ type: 'integer' })
   created!: number;
   model!: string;
   system_fingerprint?: string | null;

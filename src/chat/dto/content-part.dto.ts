@@ -67,4 +67,7 @@ export const CONTENT_PART_DTOS = [
   RefusalPartDto,
 ] as const;
 
+/** The parts an answer's `content` can hold (OpenAI-family upstreams only). */
+export const OUTPUT_CONTENT_PART_DTOS = [TextPartDto, RefusalPartDto] as const;
+
 export type ContentPart = InstanceType<(typeof CONTENT_PART_DTOS)[number]>;

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 
 export class ErrorObjectDto {
   message!: string;
@@ -12,6 +12,7 @@ export class ErrorObjectDto {
 }
 
 /** Every error Tollgate returns, in OpenAI's envelope. */
+@ApiSchema({ name: 'ErrorEnvelope' })
 export class ErrorResponseDto {
   error!: ErrorObjectDto;
 }

@@ -28,14 +28,16 @@ export enum ErrorCode {
   Internal = 'internal_error',
 }
 
+import type { UpstreamCode, WireCode } from './wire-codes.js';
+
 export interface GatewayErrorOptions {
   param?: string | null;
   /** HTTP status, for codes whose status is not fixed (Upstream). */
   status?: number;
   /** OpenAI `error.type` override (e.g. the upstream's own type). */
   type?: string;
-  /** OpenAI `error.code` override. */
-  wireCode?: string | null;
+  /** OpenAI `error.code` override: one of WIRE_CODES, or an upstream's own code. */
+  wireCode?: WireCode | UpstreamCode | null;
   /** Seconds, passed on as `retry-after`. */
   retryAfter?: string;
   /** Upstream errors: how long the upstream asked to wait, milliseconds (for retries). */
@@ -49,7 +51,7 @@ export class GatewayError extends Error {
   readonly param: string | null;
   readonly status?: number;
   readonly type?: string;
-  readonly wireCode?: string | null;
+  readonly wireCode?: WireCode | UpstreamCode | null;
   readonly retryAfter?: string;
   readonly retryAfterMs?: number;
   readonly upstreamStatus?: number;

@@ -1,4 +1,5 @@
 import { ErrorCode, GatewayError } from '../errors/gateway-error.js';
+import { upstreamCode, type UpstreamCode, type WireCode } from '../errors/wire-codes.js';
 
 /**
  * Upstream HTTP status → status sent to the client. 4xx pass through; 5xx keep their
@@ -89,7 +90,8 @@ export function upstreamError(
 ): GatewayError {
   const clientStatus = clientStatusForUpstream(status);
   let message = details.message ? redactSecrets(details.message, secrets) : undefined;
-  let code: string | null = details.code ?? null;
+  let code: WireCode | UpstreamCode | null =
+    details.code == null ? null : upstreamCode(details.code);
   if (status === 401) {
     message = `The upstream provider '${provider}' rejected the gateway's credentials for it.`;
     code = 'upstream_authentication_error';

@@ -73,7 +73,8 @@ export function toJsonSchema(schema: unknown): AnySchemaObject {
   const combined = '$ref' in out || 'oneOf' in out || 'anyOf' in out || 'allOf' in out;
   if (typeof out.type === 'string' && !combined) {
     out.type = [out.type, 'null'];
-    if (Array.isArray(out.enum)) out.enum = [...(out.enum as unknown[]), null];
+    if (Array.isArray(out.enum) && !out.enum.includes(null))
+      out.enum = [...(out.enum as unknown[]), null];
     return out;
   }
   // Null last: the forms a client sends are tried first, so a valid value costs one check.
