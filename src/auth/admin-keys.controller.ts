@@ -1,66 +1,98 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../common/dto/error-response.dto.js';
+import { DEFAULT_PAGE_LIMIT, PageQueryDto } from '../common/dto/page-query.dto.js';
+import { QueryValidationPipe } from '../common/validation/query-validation.pipe.js';
 import { Auth } from './auth.decorator.js';
 import { CreateKeyDto, UpdateKeyDto } from './dto/create-key.dto.js';
 import { CreatedKeyDto, KeyDto, KeyListDto } from './dto/key.dto.js';
+import { RotateKeyDto } from './dto/rotate-key.dto.js';
 import { KeyService } from './key.service.js';
 
 @ApiTags('admin')
 @Auth({ admin: true })
+@ApiServiceUnavailableResponse({
+  description: 'The database is unreachable',
+  type: ErrorResponseDto,
+})
 @Controller('admin/keys')
 export class AdminKeysController {
   constructor(private readonly keys: KeyService) {}
 
   /**
-   * Creates a managed API key. The key (`tg-…`) is in this response only; it works as a
-   * bearer token on `/v1/*` at once. Its limits (and its team's) hold on every replica.
+   * Creates a managed API key, shown in this response only.
+   *
+   * @remarks The key (`tg-…`) works as a bearer token on `/v1/*` at once; only its hash is
+   * stored. Its limits (and its team's) hold on every replica. Unknown fields are refused.
    */
   @Post()
   @HttpCode(201)
   @ApiCreatedResponse({ type: CreatedKeyDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiBadRequestResponse({ description: 'Invalid or unknown field', type: ErrorResponseDto })
   create(@Body() body: CreateKeyDto): Promise<CreatedKeyDto> {
     return this.keys.create(body);
   }
 
-  /** Every managed key, newest first; never a secret. */
+  /** Managed keys, newest first, a page at a time; never a secret. */
   @Get()
   @ApiOkResponse({ type: KeyListDto })
-  async list(): Promise<KeyListDto> {
-    return { data: await this.keys.list() };
+  @ApiBadRequestResponse({ description: 'Invalid or unknown parameter', type: ErrorResponseDto })
+  list(@Query(new QueryValidationPipe()) query: PageQueryDto): Promise<KeyListDto> {
+    return this.keys.list(query.limit ?? DEFAULT_PAGE_LIMIT, query.offset ?? 0);
   }
 
   /** One key; never its secret. */
   @Get(':id')
   @ApiOkResponse({ type: KeyDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiNotFoundResponse({ description: 'No key with this id', type: ErrorResponseDto })
   get(@Param('id') id: string): Promise<KeyDto> {
     return this.keys.get(id);
   }
 
   /**
-   * Changes a key's name, team, expiry, allowlist, limits or metadata (`null` clears an
-   * optional field); in effect on every replica at once with Redis, else within 5 s.
+   * Changes a key's name, team, expiry, allowlist, limits or metadata.
+   *
+   * @remarks Fields present are changed, `null` clears an optional one; in effect on every
+   * replica at once with Redis, else within 5 s.
    */
   @Patch(':id')
   @ApiOkResponse({ type: KeyDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiBadRequestResponse({ description: 'Invalid or unknown field', type: ErrorResponseDto })
+  @ApiNotFoundResponse({ description: 'No key with this id', type: ErrorResponseDto })
   update(@Param('id') id: string, @Body() body: UpdateKeyDto): Promise<KeyDto> {
     return this.keys.update(id, body);
   }
 
-  /** Revokes a key: it gets 401 from then on, on every replica (at once with Redis, else within 5 s). */
+  /**
+   * Gives a key a new secret, shown in this response only; the old one stops after a grace period.
+   *
+   * @remarks Id, name, team, limits and usage history stay. The old secret keeps working
+   * for `grace_seconds` (default 0: not at all) on every replica, then gets 401
+   * `api_key_rotated`; rotating again ends an earlier grace period at once. The body is a
+   * JSON object (`{}` for the defaults). A revoked or expired key gets 409.
+   */
+  @Post(':id/rotate')
+  @HttpCode(200)
+  @ApiOkResponse({ type: CreatedKeyDto })
+  @ApiBadRequestResponse({ description: 'Invalid or unknown field', type: ErrorResponseDto })
+  @ApiNotFoundResponse({ description: 'No key with this id', type: ErrorResponseDto })
+  @ApiConflictResponse({ description: 'The key is revoked or expired', type: ErrorResponseDto })
+  rotate(@Param('id') id: string, @Body() body: RotateKeyDto): Promise<CreatedKeyDto> {
+    return this.keys.rotate(id, body.grace_seconds ?? 0);
+  }
+
+  /** Revokes a key: 401 from then on, on every replica (at once with Redis, else within 5 s). */
   @Delete(':id')
   @ApiOkResponse({ type: KeyDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiNotFoundResponse({ description: 'No key with this id', type: ErrorResponseDto })
   revoke(@Param('id') id: string): Promise<KeyDto> {
     return this.keys.revoke(id);
   }

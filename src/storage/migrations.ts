@@ -118,6 +118,24 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('teams').execute();
     },
   },
+  '0004_key_rotation': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The secret a rotation replaced, accepted until `previous_expires_at` (the grace
+      // period): every replica reads the deadline from here, none keeps a timer.
+      await db.schema.alterTable('api_keys').addColumn('previous_key_hash', 'text').execute();
+      await db.schema.alterTable('api_keys').addColumn('previous_expires_at', 'bigint').execute();
+      await db.schema
+        .createIndex('api_keys_previous_hash_idx')
+        .on('api_keys')
+        .column('previous_key_hash')
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropIndex('api_keys_previous_hash_idx').execute();
+      await db.schema.alterTable('api_keys').dropColumn('previous_expires_at').execute();
+      await db.schema.alterTable('api_keys').dropColumn('previous_key_hash').execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -68,13 +68,33 @@ export class UsageLogDto {
   total!: number;
 }
 
-export class UsageSummaryGroupDto {
-  /** `provider/model`, provider, key id, team id or `YYYY-MM-DD`; null for requests without one (e.g. master key). */
-  @ApiProperty({ type: 'string', nullable: true })
-  group!: string | null;
-  /** `group_by=key` or `team`: the key's or team's name (null once deleted). */
+/** The group a summary row totals: only the dimensions asked for in `group_by` are present. */
+export class UsageGroupDto {
+  /** `group_by=model`: `provider/model`; null when routing failed. */
   @ApiProperty({ type: 'string', nullable: true, required: false })
-  name?: string | null;
+  model?: string | null;
+  /** `group_by=provider`: the provider instance; null when routing failed. */
+  @ApiProperty({ type: 'string', nullable: true, required: false })
+  provider?: string | null;
+  /** `group_by=key`: the managed key; null for the master key. */
+  @ApiProperty({ type: 'string', nullable: true, required: false })
+  key_id?: string | null;
+  /** `group_by=key`: the key's name; null for the master key. */
+  @ApiProperty({ type: 'string', nullable: true, required: false })
+  key_name?: string | null;
+  /** `group_by=team`: the team; null for requests of no team. */
+  @ApiProperty({ type: 'string', nullable: true, required: false })
+  team_id?: string | null;
+  /** `group_by=team`: the team's name; null without a team, or once the team is deleted. */
+  @ApiProperty({ type: 'string', nullable: true, required: false })
+  team_name?: string | null;
+  /** `group_by=day`: the UTC date, `YYYY-MM-DD`. */
+  day?: string;
+}
+
+/** Totals of one group. */
+export class UsageSummaryRowDto {
+  group!: UsageGroupDto;
   requests!: number;
   prompt_tokens!: number;
   completion_tokens!: number;
@@ -86,5 +106,11 @@ export class UsageSummaryGroupDto {
 }
 
 export class UsageSummaryDto {
-  data!: UsageSummaryGroupDto[];
+  /**
+   * By day first when grouped by day, then by cost and requests (most first), then by the
+   * group's values.
+   */
+  data!: UsageSummaryRowDto[];
+  /** Groups in all pages. */
+  total!: number;
 }
