@@ -1,4 +1,11 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import {
+  Migrator,
+  PostgresAdapter,
+  sql,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+} from 'kysely';
 import type { StorageSchema } from './schema.js';
 
 /**
@@ -138,6 +145,20 @@ export const MIGRATIONS: Record<string, Migration> = {
   },
 };
 
+/**
+ * PostgreSQL: the schema the tables go to (the first of `search_path`), named to the
+ * migrator. Without it Kysely looks for its own tables in every schema of the database,
+ * takes another schema's (another deployment's) for ours and never creates them.
+ */
+async function ownSchema(db: Kysely<StorageSchema>): Promise<{ migrationTableSchema?: string }> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return {};
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(
+    db,
+  );
+  const schema = rows[0]?.schema;
+  return schema ? { migrationTableSchema: schema } : {};
+}
+
 class InCodeMigrations implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     return MIGRATIONS;
@@ -146,7 +167,11 @@ class InCodeMigrations implements MigrationProvider {
 
 /** Brings the schema up to date; safe to run from several replicas at once (Kysely locks). */
 export async function migrateToLatest(db: Kysely<StorageSchema>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrations() });
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeMigrations(),
+    ...(await ownSchema(db)),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
