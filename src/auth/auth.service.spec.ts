@@ -42,6 +42,8 @@ describe('AuthService.authenticate', () => {
       metadata: null,
       teamId: null,
       maxParallel: null,
+      previousKeyHash: null,
+      previousExpiresAt: null,
     };
   });
 
@@ -81,5 +83,34 @@ describe('AuthService.authenticate', () => {
     expect(await auth.authenticate(KEY)).toMatchObject({ kind: 'key', keyId: 'key_1' });
     clock.t += 1_000;
     await expect(auth.authenticate(KEY)).rejects.toMatchObject({ wireCode: 'api_key_expired' });
+  });
+
+  it('accepts the secret a rotation replaced until its grace period ends, on any clock reading', async () => {
+    const NEW = `tg-${'B'.repeat(42)}A`;
+    stored = {
+      ...stored!,
+      keyHash: hashKey(NEW),
+      previousKeyHash: hashKey(KEY),
+      previousExpiresAt: clock.t + 1_000,
+    };
+    expect(await auth.authenticate(KEY)).toMatchObject({ kind: 'key', keyId: 'key_1' });
+    expect(await auth.authenticate(NEW)).toMatchObject({ kind: 'key', keyId: 'key_1' });
+    clock.t += 1_000;
+    await expect(auth.authenticate(KEY)).rejects.toMatchObject({
+      wireCode: 'api_key_rotated',
+      message: 'This API key has been rotated; use the new key.',
+    });
+    expect(await auth.authenticate(NEW)).toMatchObject({ kind: 'key', keyId: 'key_1' });
+  });
+
+  it('refuses a replaced secret of a revoked key as revoked, grace or not', async () => {
+    stored = {
+      ...stored!,
+      keyHash: hashKey(`tg-${'B'.repeat(42)}A`),
+      previousKeyHash: hashKey(KEY),
+      previousExpiresAt: clock.t + 60_000,
+      revokedAt: clock.t - 1,
+    };
+    await expect(auth.authenticate(KEY)).rejects.toMatchObject({ wireCode: 'api_key_revoked' });
   });
 });

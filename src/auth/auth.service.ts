@@ -45,14 +45,24 @@ export class AuthService {
       return { kind: 'master', keyId: null };
     }
     if (!isManagedKey(token)) return null;
-    const key = await this.keys.findByHash(digest.toString('hex'));
+    const hash = digest.toString('hex');
+    const key = await this.keys.findByHash(hash);
     if (!key) return null;
     if (key.revokedAt !== null) {
       throw new GatewayError(ErrorCode.Unauthorized, 'This API key has been revoked.', {
         wireCode: 'api_key_revoked',
       });
     }
-    if (key.expiresAt !== null && key.expiresAt <= this.clock.now()) {
+    const now = this.clock.now();
+    // The secret a rotation replaced: accepted until the grace period stored with the key.
+    if (key.previousKeyHash === hash && (key.previousExpiresAt ?? 0) <= now) {
+      throw new GatewayError(
+        ErrorCode.Unauthorized,
+        'This API key has been rotated; use the new key.',
+        { wireCode: 'api_key_rotated' },
+      );
+    }
+    if (key.expiresAt !== null && key.expiresAt <= now) {
       throw new GatewayError(ErrorCode.Unauthorized, 'This API key has expired.', {
         wireCode: 'api_key_expired',
       });

@@ -42,6 +42,8 @@ const record = (id: string, token: string, revokedAt: number | null): ApiKeyReco
   maxParallel: null,
   teamId: null,
   metadata: null,
+  previousKeyHash: null,
+  previousExpiresAt: null,
 });
 const STORED = [record('key_managed', MANAGED, null), record('key_revoked', REVOKED, NOW - 1)];
 

@@ -25,6 +25,16 @@ export interface ApiKeyRecord {
   budgetPeriod: BudgetPeriod | null;
   metadata: Record<string, string> | null;
   teamId: string | null;
+  /** The hash of the secret the last rotation replaced; accepted until `previousExpiresAt`. */
+  previousKeyHash: string | null;
+  previousExpiresAt: number | null;
+}
+
+/** A rotation: the new secret's hash and prefix, and when the replaced one stops working. */
+export interface KeyRotation {
+  keyHash: string;
+  keyPrefix: string;
+  previousExpiresAt: number;
 }
 
 /** What `PATCH /admin/keys/{id}` may change; absent fields stay as they are. */
@@ -53,12 +63,13 @@ export class KeyRepository {
     await guardStorage(this.database.db.insertInto('api_keys').values(toRow(key)).execute());
   }
 
+  /** The key whose secret, or whose secret before its last rotation, has this hash. */
   async findByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
     const row = await guardStorage(
       this.database.db
         .selectFrom('api_keys')
         .selectAll()
-        .where('key_hash', '=', keyHash)
+        .where((eb) => eb.or([eb('key_hash', '=', keyHash), eb('previous_key_hash', '=', keyHash)]))
         .executeTakeFirst(),
     );
     return row && fromRow(row);
@@ -71,17 +82,49 @@ export class KeyRepository {
     return row && fromRow(row);
   }
 
-  /** Newest first. */
-  async list(): Promise<ApiKeyRecord[]> {
-    const rows = await guardStorage(
-      this.database.db
-        .selectFrom('api_keys')
-        .selectAll()
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .execute(),
+  /** A page, newest first, and how many keys there are. */
+  async list(limit: number, offset: number): Promise<{ keys: ApiKeyRecord[]; total: number }> {
+    const [rows, count] = await guardStorage(
+      Promise.all([
+        this.database.db
+          .selectFrom('api_keys')
+          .selectAll()
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(limit)
+          .offset(offset)
+          .execute(),
+        this.database.db
+          .selectFrom('api_keys')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow(),
+      ]),
     );
-    return rows.map(fromRow);
+    return { keys: rows.map(fromRow), total: Number(count.n) };
+  }
+
+  /**
+   * Gives an active key (not revoked, not expired at `now`) a new secret; the one it had
+   * becomes the previous secret, accepted until `previousExpiresAt`. One statement, so two
+   * rotations at once cannot lose a secret: the later one keeps the earlier one's as the
+   * previous. Returns the key as it now is, or undefined when no active key has this id.
+   */
+  async rotate(id: string, rotation: KeyRotation, now: number): Promise<ApiKeyRecord | undefined> {
+    const result = await guardStorage(
+      this.database.db
+        .updateTable('api_keys')
+        .set((eb) => ({
+          previous_key_hash: eb.ref('key_hash'),
+          previous_expires_at: rotation.previousExpiresAt,
+          key_hash: rotation.keyHash,
+          key_prefix: rotation.keyPrefix,
+        }))
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+        .executeTakeFirst(),
+    );
+    return Number(result.numUpdatedRows) > 0 ? this.findById(id) : undefined;
   }
 
   /** Applies changes; returns the key as it now is (undefined when there is none). */
@@ -166,6 +209,8 @@ const EMPTY_KEY: ApiKeyRecord = {
   budgetPeriod: null,
   metadata: null,
   teamId: null,
+  previousKeyHash: null,
+  previousExpiresAt: null,
 };
 
 function toRow(k: ApiKeyRecord): ApiKeysTable {
@@ -185,6 +230,8 @@ function toRow(k: ApiKeyRecord): ApiKeysTable {
     metadata: k.metadata === null ? null : JSON.stringify(k.metadata),
     team_id: k.teamId,
     max_parallel: k.maxParallel,
+    previous_key_hash: k.previousKeyHash,
+    previous_expires_at: k.previousExpiresAt,
   };
 }
 
@@ -205,5 +252,7 @@ function fromRow(r: ApiKeysTable): ApiKeyRecord {
     metadata: r.metadata === null ? null : (JSON.parse(r.metadata) as Record<string, string>),
     teamId: r.team_id ?? null,
     maxParallel: r.max_parallel == null ? null : Number(r.max_parallel),
+    previousKeyHash: r.previous_key_hash ?? null,
+    previousExpiresAt: r.previous_expires_at == null ? null : Number(r.previous_expires_at),
   };
 }

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import type { ApiKeyRecord, KeyRepository } from './key.repository.js';
+import type { ApiKeyRecord, KeyRepository, KeyRotation } from './key.repository.js';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { ErrorCode, GatewayError } from '../common/errors/gateway-error.js';
@@ -21,7 +21,9 @@ class FakeKeys {
   async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
     this.lookups++;
     if (this.down) throw unavailable();
-    const found = [...this.byId.values()].find((k) => k.keyHash === hash);
+    const found = [...this.byId.values()].find(
+      (k) => k.keyHash === hash || k.previousKeyHash === hash,
+    );
     const snapshot = found && structuredClone(found);
     await this.gate;
     return snapshot;
@@ -29,8 +31,20 @@ class FakeKeys {
   async findById(id: string): Promise<ApiKeyRecord | undefined> {
     return this.byId.get(id);
   }
-  async list(): Promise<ApiKeyRecord[]> {
-    return [...this.byId.values()];
+  async list(limit: number, offset: number): Promise<{ keys: ApiKeyRecord[]; total: number }> {
+    const all = [...this.byId.values()];
+    return { keys: all.slice(offset, offset + limit), total: all.length };
+  }
+  async rotate(id: string, r: KeyRotation, now: number): Promise<ApiKeyRecord | undefined> {
+    const k = this.byId.get(id);
+    if (!k || k.revokedAt !== null || (k.expiresAt !== null && k.expiresAt <= now)) return;
+    Object.assign(k, {
+      previousKeyHash: k.keyHash,
+      previousExpiresAt: r.previousExpiresAt,
+      keyHash: r.keyHash,
+      keyPrefix: r.keyPrefix,
+    });
+    return structuredClone(k);
   }
   async revoke(id: string, at: number): Promise<ApiKeyRecord | undefined> {
     const k = this.byId.get(id);
@@ -92,7 +106,7 @@ describe('KeyService', () => {
     const stored = repo.byId.get(created.id)!;
     expect(stored.keyHash).toBe(hashKey(created.key));
     expect(JSON.stringify(stored)).not.toContain(created.key);
-    expect(JSON.stringify(await keys.list())).not.toContain(stored.keyHash);
+    expect(JSON.stringify(await keys.list(10, 0))).not.toContain(stored.keyHash);
     expect(created).toMatchObject({ status: 'active', models: ['openai/*'], budget_usd: null });
   });
 
@@ -100,6 +114,53 @@ describe('KeyService', () => {
     const created = await keys.create({ name: 'b', budget_usd: 12.345678901 });
     expect(repo.byId.get(created.id)!.budgetNanos).toBe(12_345_678_901n);
     expect(created).toMatchObject({ budget_usd: 12.345678901, budget_period: 'total' });
+  });
+
+  it('rotates: a new secret shown once, the same key, the old secret found until its deadline', async () => {
+    const redis = new FakeRedis();
+    keys = make(redis);
+    const created = await keys.create({ name: 'r', rpm: 9 });
+    expect((await keys.findByHash(hashKey(created.key)))?.id).toBe(created.id);
+    clock.t += 10;
+    const rotated = await keys.rotate(created.id, 30);
+    expect(rotated.key).toMatch(/^tg-[A-Za-z0-9_-]{43}$/);
+    expect(rotated.key).not.toBe(created.key);
+    expect(rotated).toMatchObject({
+      id: created.id,
+      name: 'r',
+      rpm: 9,
+      key_prefix: rotated.key.slice(0, 11),
+      previous_key_expires_at: new Date(clock.t + 30_000).toISOString(),
+    });
+    // The cached entry of the old secret was evicted here, and on the others through Redis.
+    expect(redis.published).toContainEqual(['tollgate:keys:changed', created.id]);
+    const old = await keys.findByHash(hashKey(created.key));
+    expect(old).toMatchObject({ id: created.id, previousExpiresAt: clock.t + 30_000 });
+    expect((await keys.findByHash(hashKey(rotated.key)))?.id).toBe(created.id);
+    clock.t += 30_000;
+    expect(await keys.get(created.id)).toMatchObject({ previous_key_expires_at: null });
+  });
+
+  it('refuses to rotate an unknown (404), revoked or expired (409) key', async () => {
+    await expect(keys.rotate('key_none', 0)).rejects.toMatchObject({
+      code: ErrorCode.NotFound,
+      wireCode: 'key_not_found',
+    });
+    const revoked = await keys.create({ name: 'gone' });
+    await keys.revoke(revoked.id);
+    await expect(keys.rotate(revoked.id, 0)).rejects.toMatchObject({
+      status: 409,
+      wireCode: 'key_revoked',
+    });
+    const expiring = await keys.create({
+      name: 'old',
+      expires_at: new Date(clock.t + 1_000).toISOString(),
+    });
+    clock.t += 1_000;
+    await expect(keys.rotate(expiring.id, 0)).rejects.toMatchObject({
+      status: 409,
+      wireCode: 'key_expired',
+    });
   });
 
   it('refuses an expiry in the past and a budget period without a budget', async () => {
@@ -302,7 +363,7 @@ describe('KeyService', () => {
       repo.revoke = fail;
       for (const call of [
         () => keys.create({ name: 'b' }),
-        () => keys.list(),
+        () => keys.list(10, 0),
         () => keys.revoke(id),
       ]) {
         await expect(call()).rejects.toMatchObject({ code: ErrorCode.ServiceUnavailable });

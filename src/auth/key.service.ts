@@ -6,7 +6,7 @@ import { ErrorCode, GatewayError } from '../common/errors/gateway-error.js';
 import { LOGGER } from '../logging/logging.module.js';
 import { isStorageUnavailable, STORAGE_UNAVAILABLE_MESSAGE } from '../storage/storage-errors.js';
 import { RedisService } from '../redis/redis.service.js';
-import type { CreatedKeyDto, KeyDto } from './dto/key.dto.js';
+import type { CreatedKeyDto, KeyDto, KeyListDto } from './dto/key.dto.js';
 import type { CreateKeyDto, UpdateKeyDto } from './dto/create-key.dto.js';
 import { KeyRepository, type ApiKeyRecord } from './key.repository.js';
 import { limitChanges, notNull } from './limit-fields.js';
@@ -112,12 +112,12 @@ export class KeyService implements OnModuleInit {
     const expiresAt = dto.expires_at == null ? null : futureInstant(dto.expires_at, now);
     const limits = limitChanges(dto, undefined);
     if (dto.team_id != null) await this.teamOf(dto.team_id);
-    const secret = `${KEY_PREFIX}${randomBytes(SECRET_BYTES).toString('base64url')}`;
+    const secret = newSecret();
     const record: ApiKeyRecord = {
       id: this.ids.next('key'),
       name: dto.name,
       keyHash: hashKey(secret),
-      keyPrefix: secret.slice(0, KEY_PREFIX.length + DISPLAY_CHARS),
+      keyPrefix: displayPrefix(secret),
       createdAt: now,
       expiresAt,
       revokedAt: null,
@@ -130,6 +130,8 @@ export class KeyService implements OnModuleInit {
       metadata: null,
       ...limits,
       teamId: dto.team_id ?? null,
+      previousKeyHash: null,
+      previousExpiresAt: null,
     };
     await this.repository.insert(record);
     // A probe of this token a moment ago must not hide the new key.
@@ -137,9 +139,10 @@ export class KeyService implements OnModuleInit {
     return { ...toKeyDto(record, now), key: secret };
   }
 
-  async list(): Promise<KeyDto[]> {
+  async list(limit: number, offset: number): Promise<KeyListDto> {
     const now = this.clock.now();
-    return (await this.repository.list()).map((k) => toKeyDto(k, now));
+    const { keys, total } = await this.repository.list(limit, offset);
+    return { data: keys.map((k) => toKeyDto(k, now)), total };
   }
 
   async get(id: string): Promise<KeyDto> {
@@ -166,6 +169,49 @@ export class KeyService implements OnModuleInit {
       ...limitChanges(dto, current),
     });
     if (!key) throw keyNotFound(id);
+    await this.announceChange(id);
+    return toKeyDto(key, now);
+  }
+
+  /**
+   * Gives an active key a new secret, shown this once; the old one keeps working for
+   * `graceSeconds` and then gets 401. The deadline is stored with the key, so every
+   * replica enforces it from the database, whichever did the rotation. Id, name, team,
+   * limits and usage history stay. 404 for an unknown id, 409 for a revoked or expired key.
+   */
+  async rotate(id: string, graceSeconds: number): Promise<CreatedKeyDto> {
+    const now = this.clock.now();
+    const secret = newSecret();
+    const key = await this.repository.rotate(
+      id,
+      {
+        keyHash: hashKey(secret),
+        keyPrefix: displayPrefix(secret),
+        previousExpiresAt: now + graceSeconds * 1000,
+      },
+      now,
+    );
+    if (!key) throw await this.notRotatable(id);
+    this.misses.delete(key.keyHash);
+    await this.announceChange(id);
+    return { ...toKeyDto(key, now), key: secret };
+  }
+
+  private async notRotatable(id: string): Promise<GatewayError> {
+    const current = await this.repository.findById(id);
+    if (!current) return keyNotFound(id);
+    const revoked = current.revokedAt !== null;
+    return new GatewayError(
+      ErrorCode.InvalidRequest,
+      revoked
+        ? `API key '${id}' is revoked; create a new key instead.`
+        : `API key '${id}' has expired; extend its expires_at (PATCH) before rotating it.`,
+      { status: 409, param: 'id', wireCode: revoked ? 'key_revoked' : 'key_expired' },
+    );
+  }
+
+  /** Evicts the key here and, through Redis, on every other replica. */
+  private async announceChange(id: string): Promise<void> {
     this.evict(id);
     if (this.redis && !(await this.redis.publish(KEY_CHANGED_CHANNEL, id))) {
       this.logger.warn(
@@ -173,7 +219,6 @@ export class KeyService implements OnModuleInit {
         'could not announce a key change; other replicas see it once their cache expires',
       );
     }
-    return toKeyDto(key, now);
   }
 
   private async teamOf(teamId: string): Promise<void> {
@@ -298,6 +343,14 @@ export class KeyService implements OnModuleInit {
   }
 }
 
+function newSecret(): string {
+  return `${KEY_PREFIX}${randomBytes(SECRET_BYTES).toString('base64url')}`;
+}
+
+function displayPrefix(secret: string): string {
+  return secret.slice(0, KEY_PREFIX.length + DISPLAY_CHARS);
+}
+
 function keyNotFound(id: string): GatewayError {
   return new GatewayError(ErrorCode.NotFound, `No API key with id '${id}'.`, {
     param: 'id',
@@ -353,5 +406,9 @@ export function toKeyDto(k: ApiKeyRecord, now: number): KeyDto {
     budget_usd: k.budgetNanos === null ? null : Number(k.budgetNanos) / 1e9,
     budget_period: k.budgetPeriod,
     metadata: k.metadata,
+    previous_key_expires_at:
+      k.revokedAt === null && k.previousExpiresAt !== null && k.previousExpiresAt > now
+        ? new Date(k.previousExpiresAt).toISOString()
+        : null,
   };
 }

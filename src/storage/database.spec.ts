@@ -63,4 +63,28 @@ describeWith('postgres', 'openDatabase (PostgreSQL)', (url) => {
       await schema.drop();
     }
   });
+
+  it('migrates a schema while another schema of the server already has its migration tables', async () => {
+    // Regression: the migrator looked for its tables in every schema, found another
+    // deployment's (or a parallel test's) and never created its own.
+    const first = await createTestSchema(url);
+    const second = await createTestSchema(url);
+    const a = await openDatabase(first.url);
+    const b = await openDatabase(second.url);
+    try {
+      expect(await migrateToLatest(a.db)).toEqual(Object.keys(MIGRATIONS).sort());
+      expect(await migrateToLatest(b.db)).toEqual(Object.keys(MIGRATIONS).sort());
+      expect(await migrateToLatest(b.db)).toEqual([]);
+      const tables = await sql<{ schema: string }>`
+        select table_schema as schema from information_schema.tables
+        where table_name = 'kysely_migration' and table_schema in (${first.schema}, ${second.schema})
+        order by table_schema`.execute(a.db);
+      expect(tables.rows.map((r) => r.schema)).toEqual([first.schema, second.schema].sort());
+    } finally {
+      await a.close();
+      await b.close();
+      await first.drop();
+      await second.drop();
+    }
+  });
 });

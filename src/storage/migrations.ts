@@ -1,4 +1,11 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import {
+  Migrator,
+  PostgresAdapter,
+  sql,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+} from 'kysely';
 import type { StorageSchema } from './schema.js';
 
 /**
@@ -118,7 +125,39 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('teams').execute();
     },
   },
+  '0004_key_rotation': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The secret a rotation replaced, accepted until `previous_expires_at` (the grace
+      // period): every replica reads the deadline from here, none keeps a timer.
+      await db.schema.alterTable('api_keys').addColumn('previous_key_hash', 'text').execute();
+      await db.schema.alterTable('api_keys').addColumn('previous_expires_at', 'bigint').execute();
+      await db.schema
+        .createIndex('api_keys_previous_hash_idx')
+        .on('api_keys')
+        .column('previous_key_hash')
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropIndex('api_keys_previous_hash_idx').execute();
+      await db.schema.alterTable('api_keys').dropColumn('previous_expires_at').execute();
+      await db.schema.alterTable('api_keys').dropColumn('previous_key_hash').execute();
+    },
+  },
 };
+
+/**
+ * PostgreSQL: the schema the tables go to (the first of `search_path`), named to the
+ * migrator. Without it Kysely looks for its own tables in every schema of the database,
+ * takes another schema's (another deployment's) for ours and never creates them.
+ */
+async function ownSchema(db: Kysely<StorageSchema>): Promise<{ migrationTableSchema?: string }> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return {};
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(
+    db,
+  );
+  const schema = rows[0]?.schema;
+  return schema ? { migrationTableSchema: schema } : {};
+}
 
 class InCodeMigrations implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
@@ -128,7 +167,11 @@ class InCodeMigrations implements MigrationProvider {
 
 /** Brings the schema up to date; safe to run from several replicas at once (Kysely locks). */
 export async function migrateToLatest(db: Kysely<StorageSchema>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrations() });
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeMigrations(),
+    ...(await ownSchema(db)),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;

@@ -24,6 +24,10 @@ export interface ApiKeysTable {
   /** The team the key belongs to (0003). */
   team_id: string | null;
   max_parallel: number | null;
+  /** Hex SHA-256 of the secret the last rotation replaced (0004). */
+  previous_key_hash: string | null;
+  /** Until when (epoch ms, exclusive) that secret is still accepted (0004). */
+  previous_expires_at: number | null;
 }
 
 /** A group of keys sharing limits, budget and allowlist (0003). */

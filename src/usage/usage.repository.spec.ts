@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { sql } from 'kysely';
 import { describeEachDatabase } from '../../test/support/databases.js';
 import { usageRecord } from '../../test/support/usage.js';
 import { migrateToLatest } from '../storage/migrations.js';
-import { UsageRepository } from './usage.repository.js';
+import { USAGE_GROUPS, UsageRepository, type UsageGroupBy } from './usage.repository.js';
 
 const T0 = Date.parse('2026-11-01T00:00:00Z');
 const HOUR = 3_600_000;
@@ -98,10 +99,11 @@ describeEachDatabase('UsageRepository', (database, dialect) => {
       usageRecord({ costNanos: big, promptTokens: 30, completionTokens: 3, totalTokens: 33 }),
       usageRecord({ model: 'mystery', costNanos: null, costReason: 'unpriced_model' }),
     ]);
-    const rows = await repo.summary('model', {});
-    const mini = rows.find((r) => r.group[1] === 'gpt-4o-mini')!;
+    const { rows, total } = await repo.summary(['model'], {}, 100, 0);
+    expect(total).toBe(2);
+    const mini = rows.find((r) => r.group.model === 'gpt-4o-mini')!;
     expect(mini).toEqual({
-      group: ['openai', 'gpt-4o-mini'],
+      group: { provider: 'openai', model: 'gpt-4o-mini' },
       requests: 3,
       promptTokens: 60,
       completionTokens: 6,
@@ -109,7 +111,7 @@ describeEachDatabase('UsageRepository', (database, dialect) => {
       costNanos: 3n * big,
       unpricedRequests: 0,
     });
-    const mystery = rows.find((r) => r.group[1] === 'mystery')!;
+    const mystery = rows.find((r) => r.group.model === 'mystery')!;
     expect(mystery.costNanos).toBe(0n);
     expect(mystery.unpricedRequests).toBe(1);
   });
@@ -121,20 +123,15 @@ describeEachDatabase('UsageRepository', (database, dialect) => {
       usageRecord({ createdAt: T0 + 25 * HOUR, provider: 'openai', keyId: null }),
       usageRecord({ createdAt: T0 + 49 * HOUR, provider: 'openai', keyId: null }),
     ]);
-    const groups = async (by: 'provider' | 'key' | 'day', to?: number) =>
-      (await repo.summary(by, { from: T0, to }))
-        .map((r) => [
-          r.group[0] === null
-            ? null
-            : Number.isFinite(Number(r.group[0]))
-              ? Number(r.group[0])
-              : r.group[0],
-          r.requests,
-        ])
-        .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    const groups = async (by: UsageGroupBy, to?: number) =>
+      (await repo.summary([by], { from: T0, to }, 100, 0)).rows.map((r) => [
+        Object.values(r.group)[0],
+        r.requests,
+      ]);
+    // Same cost per request: most requests first, then by value, nulls last.
     expect(await groups('provider')).toEqual([
-      ['groq', 1],
       ['openai', 3],
+      ['groq', 1],
     ]);
     expect(await groups('key')).toEqual([
       ['key_1', 2],
@@ -145,6 +142,101 @@ describeEachDatabase('UsageRepository', (database, dialect) => {
       [day0, 2],
       [day0 + 1, 1],
     ]);
+  });
+
+  it('groups by several dimensions at once, days first, in pages with the number of groups', async () => {
+    const DAY = 24 * HOUR;
+    await repo.insertMany([
+      usageRecord({ createdAt: T0, keyId: 'key_1', teamId: 'team_1', costNanos: 10n }),
+      usageRecord({ createdAt: T0 + 1, keyId: 'key_1', teamId: 'team_1', costNanos: 10n }),
+      usageRecord({ createdAt: T0 + 2, keyId: 'key_2', teamId: 'team_1', costNanos: 50n }),
+      usageRecord({ createdAt: T0 + 3, keyId: null, teamId: null, costNanos: 5n }),
+      usageRecord({ createdAt: T0 + DAY, keyId: 'key_1', teamId: 'team_1', costNanos: 1n }),
+      usageRecord({ createdAt: T0 + DAY, keyId: 'key_3', teamId: 'team_2', costNanos: 2n }),
+    ]);
+    const day0 = T0 / DAY;
+    const page = async (limit: number, offset: number) => {
+      const { rows, total } = await repo.summary(['team', 'key', 'day'], {}, limit, offset);
+      return { total, rows: rows.map((r) => [r.group, r.requests, r.costNanos]) };
+    };
+    const all = [
+      [{ team_id: 'team_1', key_id: 'key_2', day: day0 }, 1, 50n],
+      [{ team_id: 'team_1', key_id: 'key_1', day: day0 }, 2, 20n],
+      [{ team_id: null, key_id: null, day: day0 }, 1, 5n],
+      [{ team_id: 'team_2', key_id: 'key_3', day: day0 + 1 }, 1, 2n],
+      [{ team_id: 'team_1', key_id: 'key_1', day: day0 + 1 }, 1, 1n],
+    ];
+    expect(await page(100, 0)).toEqual({ total: 5, rows: all });
+    expect(await page(2, 2)).toEqual({ total: 5, rows: all.slice(2, 4) });
+    // Filters narrow the groups and their count.
+    const { rows, total } = await repo.summary(['key'], { teamId: 'team_1', to: T0 + DAY }, 10, 0);
+    expect(total).toBe(2);
+    expect(rows.map((r) => [r.group.key_id, r.requests])).toEqual([
+      ['key_2', 1],
+      ['key_1', 2],
+    ]);
+  });
+
+  it('totals the same whatever the grouping (property, fast-check)', async () => {
+    const text = (values: string[]) => fc.option(fc.constantFrom(...values), { nil: null });
+    const arbRow = fc.record({
+      createdAt: fc.integer({ min: T0, max: T0 + 5 * 24 * HOUR }),
+      provider: text(['openai', 'groq']),
+      model: text(['gpt-4o', 'llama', 'Gpt-4o']),
+      keyId: text(['key_1', 'key_2', 'key_3']),
+      teamId: text(['team_1', 'team_2']),
+      promptTokens: fc.integer({ min: 0, max: 100_000 }),
+      completionTokens: fc.integer({ min: 0, max: 100_000 }),
+      costNanos: fc.option(fc.bigInt({ min: 0n, max: 2n ** 53n }), { nil: null }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(arbRow, { minLength: 1, maxLength: 30 }),
+        fc.uniqueArray(fc.constantFrom(...USAGE_GROUPS), { minLength: 1, maxLength: 5 }),
+        async (rows, groupBy) => {
+          await database().db.deleteFrom('usage_log').execute();
+          await repo.insertMany(
+            rows.map((r) =>
+              usageRecord({ ...r, totalTokens: r.promptTokens + r.completionTokens }),
+            ),
+          );
+          const { rows: groups, total } = await repo.summary(groupBy, {}, 1000, 0);
+          expect(groups).toHaveLength(total);
+          const sum = (pick: (g: (typeof groups)[number]) => bigint) =>
+            groups.reduce((acc, g) => acc + pick(g), 0n);
+          expect({
+            requests: sum((g) => BigInt(g.requests)),
+            prompt: sum((g) => BigInt(g.promptTokens)),
+            completion: sum((g) => BigInt(g.completionTokens)),
+            cost: sum((g) => g.costNanos),
+          }).toEqual({
+            requests: BigInt(rows.length),
+            prompt: rows.reduce((acc, r) => acc + BigInt(r.promptTokens), 0n),
+            completion: rows.reduce((acc, r) => acc + BigInt(r.completionTokens), 0n),
+            cost: rows.reduce((acc, r) => acc + (r.costNanos ?? 0n), 0n),
+          });
+          // Every group is told apart from every other.
+          const keys = groups.map((g) => JSON.stringify(g.group));
+          expect(new Set(keys).size).toBe(keys.length);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it('reads on after a cursor in the order of the log, without an offset', async () => {
+    await repo.insertMany([
+      usageRecord({ id: 'usage_a', createdAt: T0, keyId: 'key_1' }),
+      usageRecord({ id: 'usage_b', createdAt: T0 + HOUR, keyId: 'key_1' }),
+      usageRecord({ id: 'usage_c', createdAt: T0 + HOUR, keyId: 'key_1' }),
+      usageRecord({ id: 'usage_d', createdAt: T0 + HOUR, keyId: 'key_2' }),
+      usageRecord({ id: 'usage_e', createdAt: T0 + 2 * HOUR, keyId: 'key_1' }),
+    ]);
+    const after = async (createdAt: number, id: string, limit = 10) =>
+      (await repo.listAfter({ keyId: 'key_1' }, { createdAt, id }, limit)).map((r) => r.id);
+    expect(await after(T0 + 2 * HOUR, 'usage_e')).toEqual(['usage_c', 'usage_b', 'usage_a']);
+    expect(await after(T0 + HOUR, 'usage_c', 1)).toEqual(['usage_b']);
+    expect(await after(T0, 'usage_a')).toEqual([]);
   });
 
   it('deletes rows older than a cutoff, a batch at a time', async () => {

@@ -21,11 +21,16 @@ export interface UsageFilter {
   to?: number;
 }
 
-export type UsageGroupBy = 'model' | 'provider' | 'key' | 'team' | 'day';
+/** What a summary can total by. */
+export const USAGE_GROUPS = ['model', 'provider', 'key', 'team', 'day'] as const;
+export type UsageGroupBy = (typeof USAGE_GROUPS)[number];
+
+/** What a summary groups on: `model` is provider and model together. */
+export type GroupColumn = 'provider' | 'model' | 'key_id' | 'team_id' | 'day';
 
 export interface UsageSummaryRow {
-  /** Model: [provider, model]; provider/key: [value]; day: [day number since epoch]. */
-  group: Array<string | number | null>;
+  /** The group's columns; `day` is whole UTC days since the epoch. */
+  group: Partial<Record<GroupColumn, string | number | null>>;
   requests: number;
   promptTokens: number;
   completionTokens: number;
@@ -34,6 +39,12 @@ export interface UsageSummaryRow {
   costNanos: bigint;
   /** Requests with tokens but no price. */
   unpricedRequests: number;
+}
+
+/** Where a log page starts after the last entry of the one before (newest first). */
+export interface LogCursor {
+  createdAt: number;
+  id: string;
 }
 
 /** Multi-row inserts stay well under SQLite's and PostgreSQL's bound-parameter limits. */
@@ -82,12 +93,47 @@ export class UsageRepository {
     return { records: rows.map(fromRow), total: Number(count.n) };
   }
 
-  async summary(groupBy: UsageGroupBy, filter: UsageFilter): Promise<UsageSummaryRow[]> {
-    const columns = groupColumns(groupBy);
+  /**
+   * The entries after `cursor` (newest first): how an export reads page after page
+   * without an offset scan, along the same indexes as `list`.
+   */
+  async listAfter(filter: UsageFilter, cursor: LogCursor, limit: number): Promise<UsageRecord[]> {
     const rows = await this.database.db
       .selectFrom('usage_log')
+      .selectAll()
+      .where((eb) =>
+        eb.and([
+          matches(eb, filter),
+          eb.or([
+            eb('created_at', '<', cursor.createdAt),
+            eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.id)]),
+          ]),
+        ]),
+      )
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  /**
+   * Totals per group, one page of them, and how many groups there are. Groups come by
+   * day first (when grouped by day), then by cost and requests, most first, then by their
+   * values: a total order, so pages neither skip nor repeat a group.
+   */
+  async summary(
+    groupBy: readonly UsageGroupBy[],
+    filter: UsageFilter,
+    limit: number,
+    offset: number,
+  ): Promise<{ rows: UsageSummaryRow[]; total: number }> {
+    const columns = [...new Set(groupBy.flatMap((g) => GROUP_COLUMNS[g]))];
+    const grouped = columns.map((c) => COLUMN_SQL[c]);
+    let query = this.database.db
+      .selectFrom('usage_log')
       .where((eb) => matches(eb, filter))
-      .select(columns.map((c, i) => c.as(`g${i}`)))
+      .select(columns.map((c) => COLUMN_SQL[c].as(c)))
       .select((eb) => [
         eb.fn.countAll<number>().as('requests'),
         eb.fn.sum<number>('prompt_tokens').as('prompt_tokens'),
@@ -99,20 +145,43 @@ export class UsageRepository {
           'unpriced',
         ),
       ])
-      .groupBy(columns)
-      .execute();
-    return rows.map((r) => {
-      const row = r as unknown as Record<string, unknown>;
-      return {
-        group: columns.map((_c, i) => row[`g${i}`] as string | number | null),
-        requests: Number(r.requests),
-        promptTokens: Number(r.prompt_tokens ?? 0),
-        completionTokens: Number(r.completion_tokens ?? 0),
-        totalTokens: Number(r.total_tokens ?? 0),
-        costNanos: BigInt(r.cost_nanos ?? 0),
-        unpricedRequests: Number(r.unpriced ?? 0),
-      };
-    });
+      .groupBy(grouped);
+    if (columns.includes('day')) query = query.orderBy(COLUMN_SQL.day);
+    query = query.orderBy(sql`coalesce(sum(cost_nanos), 0)`, 'desc').orderBy(sql`count(*)`, 'desc');
+    // Nulls last on both dialects (SQLite sorts them first, PostgreSQL last).
+    for (const c of columns)
+      query = query.orderBy(sql`${COLUMN_SQL[c]} is null`).orderBy(COLUMN_SQL[c]);
+    const [rows, count] = await Promise.all([
+      query.limit(limit).offset(offset).execute(),
+      this.database.db
+        .selectFrom(
+          this.database.db
+            .selectFrom('usage_log')
+            .where((eb) => matches(eb, filter))
+            .select(sql<number>`1`.as('one'))
+            .groupBy(grouped)
+            .as('groups'),
+        )
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
+    ]);
+    return {
+      total: Number(count.n),
+      rows: rows.map((r) => {
+        const row = r as unknown as Record<string, unknown>;
+        return {
+          group: Object.fromEntries(
+            columns.map((c) => [c, c === 'day' ? Number(row[c]) : (row[c] as string | null)]),
+          ),
+          requests: Number(r.requests),
+          promptTokens: Number(r.prompt_tokens ?? 0),
+          completionTokens: Number(r.completion_tokens ?? 0),
+          totalTokens: Number(r.total_tokens ?? 0),
+          costNanos: BigInt(r.cost_nanos ?? 0),
+          unpricedRequests: Number(r.unpriced ?? 0),
+        };
+      }),
+    };
   }
 
   /**
@@ -204,21 +273,22 @@ function matches(
   return eb.and(and);
 }
 
-function groupColumns(groupBy: UsageGroupBy): Array<RawBuilder<string | number | null>> {
-  switch (groupBy) {
-    case 'model':
-      return [sql<string | null>`provider`, sql<string | null>`model`];
-    case 'provider':
-      return [sql<string | null>`provider`];
-    case 'key':
-      return [sql<string | null>`key_id`];
-    case 'team':
-      return [sql<string | null>`team_id`];
-    case 'day':
-      // Integer division on both dialects: whole UTC days since the epoch.
-      return [sql<number>`(created_at / ${sql.lit(DAY_MS)})`];
-  }
-}
+const GROUP_COLUMNS: Record<UsageGroupBy, GroupColumn[]> = {
+  model: ['provider', 'model'],
+  provider: ['provider'],
+  key: ['key_id'],
+  team: ['team_id'],
+  day: ['day'],
+};
+
+const COLUMN_SQL: Record<GroupColumn, RawBuilder<string | number | null>> = {
+  provider: sql<string | null>`provider`,
+  model: sql<string | null>`model`,
+  key_id: sql<string | null>`key_id`,
+  team_id: sql<string | null>`team_id`,
+  // Integer division on both dialects: whole UTC days since the epoch.
+  day: sql<number>`(created_at / ${sql.lit(DAY_MS)})`,
+};
 
 // Every column of the table, and the type checker makes sure of it: a column left out
 // here would be dropped without a word by SQLite's named parameters.

@@ -2,15 +2,35 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, GatewayError } from '../common/errors/gateway-error.js';
 import type { TollgateConfig } from '../config/config.js';
 import { TOLLGATE_CONFIG } from '../config/config.module.js';
-import type { UsageEntryDto, UsageLogDto, UsageSummaryDto } from './dto/usage-entry.dto.js';
-import type { UsageLogQueryDto, UsageSummaryQueryDto } from './dto/usage-query.dto.js';
+import { DEFAULT_PAGE_LIMIT } from '../common/dto/page-query.dto.js';
+import type {
+  UsageEntryDto,
+  UsageGroupDto,
+  UsageLogDto,
+  UsageSummaryDto,
+} from './dto/usage-entry.dto.js';
+import type {
+  UsageLogQueryDto,
+  UsageQueryDto,
+  UsageSummaryQueryDto,
+} from './dto/usage-query.dto.js';
 import { guardStorage } from '../storage/storage-errors.js';
 import { nanosToUsd } from './pricing.js';
+import { USAGE_CSV_HEADER, usageCsvLine } from './usage-csv.js';
 import { UsageRecorder } from './usage-recorder.service.js';
 import type { UsageRecord } from './usage-record.js';
-import { UsageRepository, type UsageFilter, type UsageSummaryRow } from './usage.repository.js';
+import {
+  UsageRepository,
+  type UsageFilter,
+  type UsageGroupBy,
+  type UsageSummaryRow,
+} from './usage.repository.js';
 
 const DAY_MS = 86_400_000;
+/** Entries read per query by a CSV export. */
+const CSV_PAGE = 1_000;
+/** Most entries one CSV export sends without `limit` (narrow `from`/`to` for more). */
+export const CSV_MAX_ROWS = 100_000;
 
 /** The admin view of the usage log: pages of entries and totals per group. */
 @Injectable()
@@ -26,47 +46,69 @@ export class UsageService {
   }
 
   async log(q: UsageLogQueryDto): Promise<UsageLogDto> {
-    const filter: UsageFilter = {
-      ...range(q.from, q.to),
-      keyId: q.key_id,
-      teamId: q.team_id,
-      provider: q.provider,
-      model: q.model,
-    };
-    // `provider/model`, as /v1/models lists it, filters on both (and keeps the indexes usable).
-    const slash = q.model?.indexOf('/') ?? -1;
-    if (q.model !== undefined && slash > 0 && this.providers.has(q.model.slice(0, slash))) {
-      const provider = q.model.slice(0, slash);
-      if (q.provider !== undefined && q.provider !== provider) return { data: [], total: 0 };
-      filter.provider = provider;
-      filter.model = q.model.slice(slash + 1);
-    }
+    const filter = this.filterOf(q);
+    if (!filter) return { data: [], total: 0 };
     // Read-your-writes on this replica: rows still buffered are written first.
     await this.recorder.flush();
     const { records, total } = await guardStorage(
-      this.repository.list(filter, q.limit ?? 100, q.offset ?? 0),
+      this.repository.list(filter, q.limit ?? DEFAULT_PAGE_LIMIT, q.offset ?? 0),
     );
     return { data: records.map(toEntry), total };
   }
 
-  async summary(q: UsageSummaryQueryDto): Promise<UsageSummaryDto> {
-    const groupBy = q.group_by ?? 'model';
+  /**
+   * The log as CSV: a header row, then the entries newest first. With `limit`, that one
+   * page; without, every matching entry from `offset` on, up to `CSV_MAX_ROWS`, read a
+   * page at a time as the client takes them. The first page is read before anything is
+   * sent, so a database outage is still a 503 envelope.
+   */
+  async csv(
+    q: UsageLogQueryDto,
+  ): Promise<{ total: number; lines: AsyncIterable<string> | Iterable<string> }> {
+    const filter = this.filterOf(q);
+    if (!filter) return { total: 0, lines: [USAGE_CSV_HEADER] };
+    const pageSize = q.limit ?? CSV_PAGE;
+    const max = q.limit ?? CSV_MAX_ROWS;
     await this.recorder.flush();
-    const rows = await guardStorage(this.repository.summary(groupBy, range(q.from, q.to)));
-    const names =
-      groupBy === 'key' || groupBy === 'team'
-        ? await guardStorage(
-            this.repository.names(
-              groupBy,
-              rows.map((r) => r.group[0]).filter((g): g is string => typeof g === 'string'),
-            ),
-          )
-        : undefined;
+    const first = await guardStorage(this.repository.list(filter, pageSize, q.offset ?? 0));
+    const next = (after: UsageRecord): Promise<UsageRecord[]> =>
+      guardStorage(
+        this.repository.listAfter(filter, { createdAt: after.createdAt, id: after.id }, CSV_PAGE),
+      );
+    async function* lines(): AsyncGenerator<string> {
+      yield USAGE_CSV_HEADER;
+      let page = first.records;
+      let sent = 0;
+      for (;;) {
+        const take = page.slice(0, max - sent);
+        if (take.length > 0) yield take.map((r) => usageCsvLine(toEntry(r))).join('');
+        sent += take.length;
+        const last = page.at(-1);
+        if (sent >= max || page.length < pageSize || !last) return;
+        page = await next(last);
+      }
+    }
+    return { total: first.total, lines: lines() };
+  }
+
+  async summary(q: UsageSummaryQueryDto): Promise<UsageSummaryDto> {
+    const groupBy = q.group_by ?? ['model'];
+    const filter = this.filterOf(q);
+    if (!filter) return { data: [], total: 0 };
+    await this.recorder.flush();
+    const { rows, total } = await guardStorage(
+      this.repository.summary(groupBy, filter, q.limit ?? DEFAULT_PAGE_LIMIT, q.offset ?? 0),
+    );
+    const idsOf = (column: 'key_id' | 'team_id') =>
+      rows.map((r) => r.group[column]).filter((id): id is string => typeof id === 'string');
+    const [keyNames, teamNames] = await guardStorage(
+      Promise.all([
+        groupBy.includes('key') ? this.repository.names('key', idsOf('key_id')) : undefined,
+        groupBy.includes('team') ? this.repository.names('team', idsOf('team_id')) : undefined,
+      ]),
+    );
     const data = rows.map((r) => ({
-      group: groupName(groupBy, r),
-      ...(names && {
-        name: typeof r.group[0] === 'string' ? (names.get(r.group[0]) ?? null) : null,
-      }),
+      group: groupOf(groupBy, r.group, keyNames, teamNames),
       requests: r.requests,
       prompt_tokens: r.promptTokens,
       completion_tokens: r.completionTokens,
@@ -74,16 +116,29 @@ export class UsageService {
       cost_usd: nanosToUsd(r.costNanos),
       unpriced_requests: r.unpricedRequests,
     }));
-    if (groupBy === 'day') data.sort((a, b) => (a.group ?? '').localeCompare(b.group ?? ''));
-    else {
-      data.sort(
-        (a, b) =>
-          b.cost_usd - a.cost_usd ||
-          b.requests - a.requests ||
-          (a.group ?? '').localeCompare(b.group ?? ''),
-      );
+    return { data, total };
+  }
+
+  /**
+   * The filters of a query; null when they cannot match anything. `model` as
+   * `provider/model` (as /v1/models lists it) filters on both, which keeps the indexes usable.
+   */
+  private filterOf(q: UsageQueryDto): UsageFilter | null {
+    const filter: UsageFilter = {
+      ...range(q.from, q.to),
+      keyId: q.key_id,
+      teamId: q.team_id,
+      provider: q.provider,
+      model: q.model,
+    };
+    const slash = q.model?.indexOf('/') ?? -1;
+    if (q.model !== undefined && slash > 0 && this.providers.has(q.model.slice(0, slash))) {
+      const provider = q.model.slice(0, slash);
+      if (q.provider !== undefined && q.provider !== provider) return null;
+      filter.provider = provider;
+      filter.model = q.model.slice(slash + 1);
     }
-    return { data };
+    return filter;
   }
 }
 
@@ -118,19 +173,43 @@ export function toEntry(r: UsageRecord): UsageEntryDto {
   };
 }
 
-function groupName(groupBy: UsageSummaryQueryDto['group_by'], r: UsageSummaryRow): string | null {
-  const [a, b] = r.group;
-  switch (groupBy) {
-    case 'model':
-      return a === null && b === null ? null : `${a ?? ''}/${b ?? ''}`;
-    case 'day':
-      return new Date(Number(a) * DAY_MS).toISOString().slice(0, 10);
-    case 'provider':
-    case 'key':
-    case 'team':
-    case undefined:
-      return a === null ? null : String(a);
+/** A summary row's group as the API shows it: the dimensions asked for, in their order. */
+function groupOf(
+  groupBy: readonly UsageGroupBy[],
+  g: UsageSummaryRow['group'],
+  keyNames: Map<string, string> | undefined,
+  teamNames: Map<string, string> | undefined,
+): UsageGroupDto {
+  const text = (v: string | number | null | undefined): string | null =>
+    v === null || v === undefined ? null : String(v);
+  const out: UsageGroupDto = {};
+  for (const dimension of groupBy) {
+    switch (dimension) {
+      case 'model':
+        out.model =
+          g.provider == null && g.model == null ? null : `${g.provider ?? ''}/${g.model ?? ''}`;
+        break;
+      case 'provider':
+        out.provider = text(g.provider);
+        break;
+      case 'key': {
+        const id = text(g.key_id);
+        out.key_id = id;
+        out.key_name = id === null ? null : (keyNames?.get(id) ?? null);
+        break;
+      }
+      case 'team': {
+        const id = text(g.team_id);
+        out.team_id = id;
+        out.team_name = id === null ? null : (teamNames?.get(id) ?? null);
+        break;
+      }
+      case 'day':
+        out.day = new Date(Number(g.day) * DAY_MS).toISOString().slice(0, 10);
+        break;
+    }
   }
+  return out;
 }
 
 /** `from`/`to` query values as epoch ms: `from` inclusive, `to` exclusive. */

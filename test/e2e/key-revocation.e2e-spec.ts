@@ -129,6 +129,29 @@ describeWith('redis', 'key revocation across replicas with Redis', (redisUrl) =>
       await proxy.stop();
     }
   }, 15_000);
+
+  it('rotation: the other replica takes the old secret through the grace period, then refuses it', async () => {
+    const r = await replicas({ REDIS_URL: redisUrl });
+    try {
+      const k = await admin(r.a, 'POST', '/admin/keys', { name: 'rotated' });
+      expect(await chat(r.b, k.key)).toBe(200); // B holds the old secret in its cache
+      const rotated = (await admin(r.a, 'POST', `/admin/keys/${k.id}/rotate`, {
+        grace_seconds: 1,
+      })) as unknown as { key: string; previous_key_expires_at: string };
+      const deadline = Date.parse(rotated.previous_key_expires_at);
+      expect(await chat(r.b, rotated.key)).toBe(200);
+      expect(await chat(r.b, k.key)).toBe(200);
+      // B refuses it once the stored deadline passes, not after its own cache expires (5 s).
+      await msUntilRefused(r.b, k.key, 3_000);
+      expect(Date.now()).toBeGreaterThanOrEqual(deadline);
+      expect(Date.now() - deadline).toBeLessThan(500);
+      expect(await chat(r.a, k.key)).toBe(401);
+      expect(await chat(r.b, rotated.key)).toBe(200);
+      expect(await chat(r.a, rotated.key)).toBe(200);
+    } finally {
+      await r.close();
+    }
+  }, 15_000);
 });
 
 /** Subscribers of the revocation channel, as Redis counts them (all test runs included). */

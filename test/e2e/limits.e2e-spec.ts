@@ -302,7 +302,7 @@ describeWith('postgres', 'limits and budgets across replicas', (databaseUrl) => 
       expect(log.body.total).toBe(5);
       const summary = await admin(a, 'GET', '/admin/usage/summary?group_by=team');
       expect(summary.body.data).toContainEqual(
-        expect.objectContaining({ group: team.id, name: 'search', requests: 5 }),
+        expect.objectContaining({ group: { team_id: team.id, team_name: 'search' }, requests: 5 }),
       );
       const teams = await admin(a, 'GET', '/admin/teams');
       expect(teams.body.data.find((t: { id: string }) => t.id === team.id)).toMatchObject({

@@ -113,10 +113,14 @@ export function expectMatchesSchema(
 function pathTemplate(path: string): string | undefined {
   const bare = path.split('?')[0];
   if (bare in openApiDocument.paths) return bare;
-  return Object.keys(openApiDocument.paths).find((template) => {
-    const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '.+');
-    return new RegExp(`^${pattern}/?$`).test(bare);
-  });
+  // A parameter is one segment where that fits (`/admin/keys/{id}/rotate` is not
+  // `/admin/keys/{id}`), else any text (`/v1/models/{id}` takes `openai/gpt-4o`).
+  const matching = (param: string) =>
+    Object.keys(openApiDocument.paths).find((template) => {
+      const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, param);
+      return new RegExp(`^${pattern}/?$`).test(bare);
+    });
+  return matching('[^/]+') ?? matching('.+');
 }
 
 /**

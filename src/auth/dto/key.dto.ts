@@ -37,9 +37,15 @@ export class KeyDto {
   budget_period!: BudgetPeriod | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, nullable: true })
   metadata!: Record<string, string> | null;
+  /**
+   * After a rotation with a grace period: when the secret it replaced stops working
+   * (ISO 8601); null when no replaced secret works any more.
+   */
+  @ApiProperty({ type: 'string', nullable: true })
+  previous_key_expires_at!: string | null;
 }
 
-/** The answer to creating a key: the only time the key itself is shown. */
+/** The answer to creating or rotating a key: the only time the key itself is shown. */
 export class CreatedKeyDto extends KeyDto {
   /** The bearer token (`tg-…`). Store it now: it cannot be shown again. */
   key!: string;
@@ -48,4 +54,7 @@ export class CreatedKeyDto extends KeyDto {
 export class KeyListDto {
   /** Newest first, revoked and expired keys included. */
   data!: KeyDto[];
+  /** Keys in all pages. */
+  @ApiProperty({ type: 'integer' })
+  total!: number;
 }

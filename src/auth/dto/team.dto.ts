@@ -39,5 +39,6 @@ export class TeamListDto {
   /** Newest first. */
   data!: TeamWithSpendDto[];
   /** Teams in all pages. */
+  @ApiProperty({ type: 'integer' })
   total!: number;
 }

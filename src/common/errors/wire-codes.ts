@@ -11,6 +11,7 @@ import { ErrorCode } from './gateway-error.js';
  * - `key`, `team`: the route's `{id}` names a managed key, a team;
  * - `team-ref`: the body names a team (`team_id`);
  * - `team-delete`: deleting a team;
+ * - `key-rotate`: rotating a key;
  * - `any`: every route (shutdown, internal errors).
  */
 export type ErrorScope =
@@ -24,6 +25,7 @@ export type ErrorScope =
   | 'team'
   | 'team-ref'
   | 'team-delete'
+  | 'key-rotate'
   | 'any';
 
 export interface WireCodeEntry {
@@ -98,6 +100,12 @@ export const WIRE_CODES = [
     scopes: ['chat', 'fields'],
     meaning: 'A field or query parameter is invalid; `param` names it.',
   },
+  {
+    code: 'unknown_parameter',
+    error: ErrorCode.InvalidRequest,
+    scopes: ['fields'],
+    meaning: 'The body or query has a field the route does not take; `param` names the first.',
+  },
   // Credentials
   {
     code: 'missing_api_key',
@@ -116,6 +124,12 @@ export const WIRE_CODES = [
     error: ErrorCode.Unauthorized,
     scopes: ['auth'],
     meaning: 'The key has been revoked.',
+  },
+  {
+    code: 'api_key_rotated',
+    error: ErrorCode.Unauthorized,
+    scopes: ['auth'],
+    meaning: "The key's secret was rotated and its grace period is over; use the new secret.",
   },
   {
     code: 'api_key_expired',
@@ -288,6 +302,22 @@ export const WIRE_CODES = [
     param: 'team_id',
     scopes: ['team-ref'],
     meaning: '`team_id` names no team.',
+  },
+  {
+    code: 'key_revoked',
+    error: ErrorCode.InvalidRequest,
+    status: 409,
+    param: 'id',
+    scopes: ['key-rotate'],
+    meaning: 'A revoked key cannot be rotated; create a new key.',
+  },
+  {
+    code: 'key_expired',
+    error: ErrorCode.InvalidRequest,
+    status: 409,
+    param: 'id',
+    scopes: ['key-rotate'],
+    meaning: 'An expired key cannot be rotated; extend its expires_at first.',
   },
   {
     code: 'team_not_empty',

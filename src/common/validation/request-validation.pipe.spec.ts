@@ -56,6 +56,36 @@ describe('RequestValidationPipe', () => {
     expect(derived).not.toHaveBeenCalled();
   });
 
+  it('refuses fields a class-validator DTO does not declare, naming them all', async () => {
+    await expect(
+      pipe.transform({ name: 'x', team: 1, colour: 'red' }, { type: 'body', metatype: PlainDto }),
+    ).rejects.toMatchObject({
+      message: "Unknown parameters 'team', 'colour'.",
+      param: 'team',
+      wireCode: 'unknown_parameter',
+    });
+    // Unknown fields are named before other faults.
+    await expect(
+      pipe.transform({ name: 42, team: 1 }, { type: 'body', metatype: PlainDto }),
+    ).rejects.toMatchObject({ message: "Unknown parameter 'team'.", param: 'team' });
+  });
+
+  it('names a bounded few of many unknown fields, each cut short', async () => {
+    const body: Record<string, unknown> = { name: 'x' };
+    for (let i = 0; i < 50; i++) body[`f${i}${'x'.repeat(500)}`] = i;
+    const err = (await pipe
+      .transform(body, { type: 'body', metatype: PlainDto })
+      .catch((e: unknown) => e)) as GatewayError;
+    expect(err.message).toMatch(/and 40 more\.$/);
+    expect(err.message.length).toBeLessThan(1_200);
+    expect(err.param).toBe(`f0${'x'.repeat(98)}`);
+  });
+
+  it('lets unknown fields through to a DTO with a derived validator (forwarded upstream)', async () => {
+    const body = { name: 'x', extra: true };
+    await expect(pipe.transform(body, { type: 'body', metatype: DerivedDto })).resolves.toBe(body);
+  });
+
   it('refuses a body that is not a JSON object', async () => {
     await expect(pipe.transform([1], { type: 'body', metatype: PlainDto })).rejects.toBeInstanceOf(
       GatewayError,

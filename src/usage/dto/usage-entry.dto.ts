@@ -24,15 +24,22 @@ export class UsageEntryDto {
   model!: string | null;
   stream!: boolean;
   /** HTTP status sent (499: the client left before any response). */
+  @ApiProperty({ type: 'integer' })
   status_code!: number;
+  @ApiProperty({ type: 'integer' })
   prompt_tokens!: number;
+  @ApiProperty({ type: 'integer' })
   completion_tokens!: number;
+  @ApiProperty({ type: 'integer' })
   total_tokens!: number;
   /** Prompt tokens read from the provider's cache (inside prompt_tokens). */
+  @ApiProperty({ type: 'integer' })
   cached_tokens!: number;
   /** Prompt tokens written to the provider's cache (inside prompt_tokens). */
+  @ApiProperty({ type: 'integer' })
   cache_write_tokens!: number;
   /** Reasoning tokens (inside completion_tokens). */
+  @ApiProperty({ type: 'integer' })
   reasoning_tokens!: number;
   /** Cost in USD (stored exactly as integer nano-dollars); null when the model has no price. */
   @ApiProperty({ type: 'number', nullable: true })
@@ -58,6 +65,7 @@ export class UsageEntryDto {
   @ApiProperty({ type: 'string', nullable: true })
   user!: string | null;
   /** Upstream tries made (retries and fallbacks included); 0 when none was made. */
+  @ApiProperty({ type: 'integer' })
   attempts!: number;
 }
 
@@ -65,26 +73,59 @@ export class UsageLogDto {
   /** Newest first. */
   data!: UsageEntryDto[];
   /** Entries matching the filters, all pages. */
+  @ApiProperty({ type: 'integer' })
   total!: number;
 }
 
-export class UsageSummaryGroupDto {
-  /** `provider/model`, provider, key id, team id or `YYYY-MM-DD`; null for requests without one (e.g. master key). */
-  @ApiProperty({ type: 'string', nullable: true })
-  group!: string | null;
-  /** `group_by=key` or `team`: the key's or team's name (null once deleted). */
+/** The group a summary row totals: only the dimensions asked for in `group_by` are present. */
+export class UsageGroupDto {
+  /** `group_by=model`: `provider/model`; null when routing failed. */
   @ApiProperty({ type: 'string', nullable: true, required: false })
-  name?: string | null;
+  model?: string | null;
+  /** `group_by=provider`: the provider instance; null when routing failed. */
+  @ApiProperty({ type: 'string', nullable: true, required: false })
+  provider?: string | null;
+  /** `group_by=key`: the managed key; null for the master key. */
+  @ApiProperty({ type: 'string', nullable: true, required: false })
+  key_id?: string | null;
+  /** `group_by=key`: the key's name; null for the master key. */
+  @ApiProperty({ type: 'string', nullable: true, required: false })
+  key_name?: string | null;
+  /** `group_by=team`: the team; null for requests of no team. */
+  @ApiProperty({ type: 'string', nullable: true, required: false })
+  team_id?: string | null;
+  /** `group_by=team`: the team's name; null without a team, or once the team is deleted. */
+  @ApiProperty({ type: 'string', nullable: true, required: false })
+  team_name?: string | null;
+  /** `group_by=day`: the UTC date, `YYYY-MM-DD`. */
+  day?: string;
+}
+
+/** Totals of one group. */
+export class UsageSummaryRowDto {
+  group!: UsageGroupDto;
+  @ApiProperty({ type: 'integer' })
   requests!: number;
+  @ApiProperty({ type: 'integer' })
   prompt_tokens!: number;
+  @ApiProperty({ type: 'integer' })
   completion_tokens!: number;
+  @ApiProperty({ type: 'integer' })
   total_tokens!: number;
   /** Sum of known costs, USD. */
   cost_usd!: number;
   /** Requests with tokens but no price (not in cost_usd). */
+  @ApiProperty({ type: 'integer' })
   unpriced_requests!: number;
 }
 
 export class UsageSummaryDto {
-  data!: UsageSummaryGroupDto[];
+  /**
+   * By day first when grouped by day, then by cost and requests (most first), then by the
+   * group's values.
+   */
+  data!: UsageSummaryRowDto[];
+  /** Groups in all pages. */
+  @ApiProperty({ type: 'integer' })
+  total!: number;
 }

@@ -1,38 +1,19 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  MaxLength,
+} from 'class-validator';
+import { PageQueryDto } from '../../common/dto/page-query.dto.js';
 import { IsStorableText } from '../../common/validation/storable-text.js';
+import { USAGE_GROUPS, type UsageGroupBy } from '../usage.repository.js';
 
-export const USAGE_GROUPS = ['model', 'provider', 'key', 'team', 'day'] as const;
-
-class UsageRangeQueryDto {
-  /** Start (inclusive): ISO 8601 date or date-time; UTC unless an offset is given. */
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  from?: string;
-
-  /** End (exclusive): ISO 8601 date-time, or a date, which includes that whole day (UTC). */
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  to?: string;
-}
-
-export class UsageLogQueryDto extends UsageRangeQueryDto {
-  /** Entries per page, 1–1000. */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number = 100;
-
-  /** Entries to skip (newest first). */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(9_007_199_254_740_991) // Number.MAX_SAFE_INTEGER; the database binds it as an integer
-  offset?: number = 0;
-
+/** Which requests a log page or a summary covers, and the page. */
+export class UsageQueryDto extends PageQueryDto {
   /** Only this managed key's requests. */
   @IsOptional()
   @IsString()
@@ -60,11 +41,38 @@ export class UsageLogQueryDto extends UsageRangeQueryDto {
   @MaxLength(500)
   @IsStorableText()
   model?: string;
+
+  /** Start (inclusive): ISO 8601 date or date-time; UTC unless an offset is given. */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  /** End (exclusive): ISO 8601 date-time, or a date, which includes that whole day (UTC). */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
 }
 
-export class UsageSummaryQueryDto extends UsageRangeQueryDto {
-  /** What to total by: `model` (`provider/model`), `provider`, `key` (key id), `team` (team id) or `day` (UTC). */
+/** `GET /admin/usage/log`: entries newest first. */
+export class UsageLogQueryDto extends UsageQueryDto {}
+
+/** `GET /admin/usage/summary`: totals per group. */
+export class UsageSummaryQueryDto extends UsageQueryDto {
+  /**
+   * What to total by, one or more of `model` (`provider/model`), `provider`, `key`,
+   * `team` and `day` (UTC date), comma-separated (`team,key,day`); default `model`.
+   */
   @IsOptional()
-  @IsIn(USAGE_GROUPS)
-  group_by?: (typeof USAGE_GROUPS)[number] = 'model';
+  // `a,b` and `group_by=a&group_by=b` alike; duplicates dropped, order kept.
+  @Transform(({ value }: { value: unknown }) => splitList(value))
+  @IsArray()
+  @ArrayMinSize(1)
+  @IsIn(USAGE_GROUPS, { each: true })
+  group_by?: UsageGroupBy[];
+}
+
+function splitList(value: unknown): unknown {
+  const parts = Array.isArray(value) ? value : [value];
+  if (!parts.every((p) => typeof p === 'string')) return value;
+  return [...new Set(parts.flatMap((p) => p.split(',')).map((p) => p.trim()))];
 }

@@ -1,15 +1,22 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
-/** `?limit&offset` of an admin list. */
+/** Entries in a page when `limit` is not given. */
+export const DEFAULT_PAGE_LIMIT = 100;
+
+/**
+ * `?limit&offset` of an admin list, answered as `{data, total}`: every paged query DTO
+ * extends this one.
+ */
 export class PageQueryDto {
-  /** Entries per page, 1–1000. */
+  /** Entries per page, 1–1000; default 100. */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(1000)
-  limit?: number = 100;
+  // No initializer: a CSV export tells "not given" (everything) from a page size.
+  limit?: number;
 
   /** Entries to skip. */
   @IsOptional()
