@@ -151,6 +151,10 @@ describe('polishDocument', () => {
     expect(deleteTeam.get(409)?.map((e) => e.code)).toEqual(['team_not_empty']);
     const createKey = errorCodesByStatus(new Set(['fields', 'team-ref']));
     expect([...createKey.keys()]).toEqual([400]);
-    expect(createKey.get(400)?.map((e) => e.code)).toEqual(['invalid_value', 'team_not_found']);
+    expect(createKey.get(400)?.map((e) => e.code)).toEqual([
+      'invalid_value',
+      'unknown_parameter',
+      'team_not_found',
+    ]);
   });
 });
