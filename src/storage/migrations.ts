@@ -118,6 +118,15 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('teams').execute();
     },
   },
+  '0004_usage_trace_id': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Null for rows written before, and for requests that had no trace.
+      await db.schema.alterTable('usage_log').addColumn('trace_id', 'text').execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('usage_log').dropColumn('trace_id').execute();
+    },
+  },
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -59,6 +59,12 @@ export class UsageEntryDto {
   user!: string | null;
   /** Upstream tries made (retries and fallbacks included); 0 when none was made. */
   attempts!: number;
+  /**
+   * W3C trace id (32 hex digits) of the request: its OpenTelemetry trace, or the caller's
+   * `traceparent` when tracing is off; null when it had neither.
+   */
+  @ApiProperty({ type: 'string', nullable: true })
+  trace_id!: string | null;
 }
 
 export class UsageLogDto {
