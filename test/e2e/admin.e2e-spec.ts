@@ -238,6 +238,7 @@ describe('admin API: managed keys and usage (master key only)', () => {
           'usage_estimated',
           'user',
           'attempts',
+          'trace_id',
         ].sort(),
       );
       const times = all.body.data.map((e: { created_at: string }) => e.created_at);
