@@ -1,5 +1,5 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import type { StorageSchema } from './schema.js';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Database } from './database.js';
 
 /**
  * Every schema change, in code, applied in name order by Kysely's Migrator at start on
@@ -135,9 +135,23 @@ class InCodeMigrations implements MigrationProvider {
   }
 }
 
-/** Brings the schema up to date; safe to run from several replicas at once (Kysely locks). */
-export async function migrateToLatest(db: Kysely<StorageSchema>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrations() });
+/**
+ * Brings the schema up to date; safe to run from several replicas at once (Kysely locks).
+ * On PostgreSQL, Kysely's bookkeeping tables are looked up in the connection's current
+ * schema: left to itself, Kysely finds them in any schema of the database, so another
+ * schema holding them (another application, a parallel test) would make it skip creating
+ * its own and fail.
+ */
+export async function migrateToLatest(
+  database: Pick<Database, 'db' | 'dialect'>,
+): Promise<string[]> {
+  const { db } = database;
+  const migrationTableSchema =
+    database.dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]
+          ?.schema
+      : undefined;
+  const migrator = new Migrator({ db, provider: new InCodeMigrations(), migrationTableSchema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;

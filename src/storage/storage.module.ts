@@ -55,7 +55,7 @@ export class StorageModule {
                 logger.warn({ err: { message: err.message } }, 'database connection lost'),
             });
             try {
-              const applied = await migrateToLatest(database.db);
+              const applied = await migrateToLatest(database);
               logger.info({ database: database.location, applied }, 'storage ready');
             } catch (err) {
               await database.close();

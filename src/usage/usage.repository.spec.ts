@@ -184,7 +184,7 @@ describeEachDatabase('UsageRepository', (database, dialect) => {
   });
 
   it('migrates idempotently, also when two replicas start at once', async () => {
-    await Promise.all([migrateToLatest(database().db), migrateToLatest(database().db)]);
-    expect(await migrateToLatest(database().db)).toEqual([]);
+    await Promise.all([migrateToLatest(database()), migrateToLatest(database())]);
+    expect(await migrateToLatest(database())).toEqual([]);
   });
 });

@@ -19,7 +19,7 @@ export function describeEachDatabase(
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'tollgate-db-'));
       database = await openDatabase(`sqlite:${join(dir, 'test.db')}`);
-      await migrateToLatest(database.db);
+      await migrateToLatest(database);
     });
     afterAll(async () => {
       await database?.close();
@@ -34,7 +34,7 @@ export function describeEachDatabase(
     beforeAll(async () => {
       schema = await createTestSchema(url);
       database = await openDatabase(schema.url);
-      await migrateToLatest(database.db);
+      await migrateToLatest(database);
     });
     afterAll(async () => {
       await database?.close();
