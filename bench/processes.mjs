@@ -103,15 +103,24 @@ export function configureStandIn(upstreamUrl, cfg) {
 /**
  * Starts the built gateway as production runs it: SQLite usage store, metrics on, info
  * logs to a file, one OpenAI provider pointing at the stand-in. Resolves once /health
- * answers, with a managed key created through the admin API.
+ * answers, with a managed key created through the admin API. `env` adds to (or
+ * overrides) that environment, e.g. the OTEL_* variables of a traced gateway.
  */
-export async function startGateway({ upstreamUrl, dbFile, logFile, nodeFlags = [], redisUrl }) {
+export async function startGateway({
+  upstreamUrl,
+  dbFile,
+  logFile,
+  nodeFlags = [],
+  redisUrl,
+  name = 'tollgate',
+  env = {},
+}) {
   const port = await freePort();
   // A price for the bench model, so a budgeted key reserves and settles real costs.
-  const configFile = join(dirname(dbFile), 'tollgate.yaml');
+  const configFile = join(dirname(dbFile), `${name}.yaml`);
   writeFileSync(configFile, 'pricing:\n  openai:\n    bench-model: { input: 0.15, output: 0.6 }\n');
   const gateway = startProcess(
-    'tollgate',
+    name,
     'dist/main.js',
     {
       HOST: '127.0.0.1',
@@ -123,10 +132,11 @@ export async function startGateway({ upstreamUrl, dbFile, logFile, nodeFlags = [
       DATABASE_URL: `sqlite:${dbFile}`,
       TOLLGATE_CONFIG: configFile,
       ...(redisUrl
-        ? { REDIS_URL: redisUrl, TOLLGATE_REDIS_PREFIX: `tollgate-bench-${process.pid}:` }
+        ? { REDIS_URL: redisUrl, TOLLGATE_REDIS_PREFIX: `${name}-bench-${process.pid}:` }
         : {}),
       LOG_LEVEL: 'info',
       NODE_ENV: 'production',
+      ...env,
     },
     logFile,
     nodeFlags,

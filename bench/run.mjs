@@ -7,7 +7,10 @@
 // stand-in in the same run, interleaving targets and repeating rounds; reports medians.
 //
 // Options: --smoke, --rounds N, --seconds N, --soak SECONDS, --only scenario[,scenario],
-//          --json PATH (write the raw results), --node-flags "…" (the gateway's node flags).
+//          --json PATH (write the raw results), --node-flags "…" (the gateway's node flags),
+//          --otel (a fourth target, `tollgate-otel`: the same gateway with OpenTelemetry
+//          tracing on, exporting every span over OTLP/HTTP protobuf to bench/otlp-sink.mjs,
+//          which accepts and discards; the `tollgate` target runs with tracing off).
 import autocannon from 'autocannon';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,6 +44,9 @@ const ROUNDS = Number(opt('rounds', SMOKE ? 1 : 5));
 const SECONDS = Number(opt('seconds', SMOKE ? 1 : 5));
 const SOAK = Number(opt('soak', 0));
 const ONLY = opt('only', '')?.split(',').filter(Boolean) ?? [];
+const OTEL = flag('otel');
+/** Tracing off, whatever the shell running the benchmark has set. */
+const TRACING_OFF = { OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '' };
 const GATEWAY_NODE_FLAGS = '';
 // Limits are shared through Redis, as production runs them (--redis none: without).
 const REDIS_URL = opt('redis', process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -240,8 +246,10 @@ async function main() {
     logFile: join(resultsDir, 'tollgate.log'),
     // As `npm start` and the Dockerfile run it (override with --node-flags "…").
     nodeFlags: (opt('node-flags', GATEWAY_NODE_FLAGS) ?? '').split(' ').filter(Boolean),
+    env: TRACING_OFF,
   });
   const auth = 'managed key';
+  const traced = OTEL ? await startTracedGateway(tmp, upstreamUrl) : undefined;
 
   const headers = (key) => ({ 'content-type': 'application/json', authorization: `Bearer ${key}` });
   const targets = [
@@ -270,6 +278,20 @@ async function main() {
       },
     },
   ];
+  if (traced) {
+    targets.push({
+      name: 'tollgate-otel',
+      url: `${traced.base}/v1/chat/completions`,
+      headers: headers(traced.key),
+      pid: traced.gateway.pid,
+      limited: {
+        name: 'tollgate-otel',
+        url: `${traced.base}/v1/chat/completions`,
+        headers: headers(traced.limitedKey),
+        pid: traced.gateway.pid,
+      },
+    });
+  }
 
   const configure = (cfg) => configureStandIn(upstreamUrl, cfg);
 
@@ -308,7 +330,14 @@ async function main() {
   }
 
   const summary = summarise(results);
-  const report = render(summary, soak, { rounds: ROUNDS, seconds: SECONDS, auth, smoke: SMOKE });
+  const report = render(summary, soak, {
+    rounds: ROUNDS,
+    seconds: SECONDS,
+    auth,
+    smoke: SMOKE,
+    // Proof the traced gateway exported what it traced.
+    sink: traced ? await (await fetch(`${traced.sinkUrl}/stats`)).json() : undefined,
+  });
   process.stdout.write(report);
   writeFileSync(
     opt('json', join(resultsDir, SMOKE ? 'smoke.json' : 'latest.json')),
@@ -318,12 +347,39 @@ async function main() {
   shutDown();
 }
 
+/**
+ * The same gateway with OpenTelemetry tracing on (every request sampled: nothing sends a
+ * parent), exporting over OTLP/HTTP protobuf to a local sink with the SDK's default
+ * batching.
+ */
+async function startTracedGateway(tmp, upstreamUrl) {
+  const sink = startProcess('otlp-sink', 'bench/otlp-sink.mjs', {});
+  const { port } = await firstLineJson(sink);
+  const sinkUrl = `http://127.0.0.1:${port}`;
+  const started = await startGateway({
+    name: 'tollgate-otel',
+    upstreamUrl,
+    redisUrl: REDIS_URL === 'none' ? undefined : REDIS_URL,
+    dbFile: join(tmp, 'bench-otel.db'),
+    logFile: join(resultsDir, 'tollgate-otel.log'),
+    nodeFlags: (opt('node-flags', GATEWAY_NODE_FLAGS) ?? '').split(' ').filter(Boolean),
+    env: {
+      ...TRACING_OFF,
+      OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl,
+      OTEL_SERVICE_NAME: 'tollgate-bench',
+      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+    },
+  });
+  return { ...started, sinkUrl };
+}
+
 function summarise(results) {
   const out = {};
   for (const [name, { title, rounds }] of Object.entries(results)) {
     const metrics = Object.keys(rounds[0].direct);
+    const names = Object.keys(rounds[0]).sort((a, b) => TARGET_ORDER(a) - TARGET_ORDER(b));
     const perTarget = {};
-    for (const t of ['direct', 'reference', 'tollgate']) {
+    for (const t of names) {
       perTarget[t] = Object.fromEntries(
         metrics.map((m) => [m, median(rounds.map((r) => r[t][m]))]),
       );
@@ -333,11 +389,22 @@ function summarise(results) {
     out[name] = {
       title,
       perTarget,
-      addedMs: { reference: added('reference'), tollgate: added('tollgate') },
+      addedMs: Object.fromEntries(names.filter((t) => t !== 'direct').map((t) => [t, added(t)])),
+      // Tracing on against off, paired round by round (same load, same moment).
+      ...(names.includes('tollgate-otel')
+        ? {
+            tracingAddedMs: median(rounds.map((r) => r['tollgate-otel'][lat] - r.tollgate[lat])),
+          }
+        : {}),
     };
   }
   return out;
 }
+
+const TARGET_ORDER = (name) => {
+  const i = ['direct', 'reference', 'tollgate', 'tollgate-otel'].indexOf(name);
+  return i === -1 ? 99 : i;
+};
 
 const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 
@@ -353,7 +420,7 @@ function render(summary, soak, meta) {
     const cols = Object.keys(s.perTarget.direct);
     lines.push(`| target | ${cols.join(' | ')} | added vs direct (ms) |`);
     lines.push(`|---|${cols.map(() => '---').join('|')}|---|`);
-    for (const t of ['direct', 'reference', 'tollgate']) {
+    for (const t of Object.keys(s.perTarget)) {
       lines.push(
         `| ${t} | ${cols.map((c) => f(s.perTarget[t][c], c === 'rps' || c === 'streamsPerSec' ? 0 : 3)).join(' | ')} | ${t === 'direct' ? '' : f(s.addedMs[t], 3)} |`,
       );
@@ -405,6 +472,37 @@ function render(summary, soak, meta) {
       r <= 1.1,
     ]);
   }
+  // Tracing on (tollgate-otel) against off (tollgate), where --otel ran it.
+  const otel = (n) => summary[n]?.perTarget['tollgate-otel'] !== undefined;
+  if (otel('nonstream-c1')) {
+    checks.push([
+      'tracing on: added p50 at c=1 vs tracing off (paired rounds)',
+      `${f(summary['nonstream-c1'].tracingAddedMs, 3)} ms`,
+      true,
+    ]);
+  }
+  if (otel('nonstream-c64')) {
+    const extra =
+      g('nonstream-c64', 'tollgate-otel', 'cpuPer1k') - g('nonstream-c64', 'tollgate', 'cpuPer1k');
+    const rpsRatio =
+      g('nonstream-c64', 'tollgate-otel', 'rps') / g('nonstream-c64', 'tollgate', 'rps');
+    checks.push([
+      'tracing on: extra CPU per request vs off (c=64), throughput on/off',
+      `${f(extra, 3)} ms, ${f(rpsRatio)}×`,
+      true,
+    ]);
+  }
+  if (otel('stream-16x20')) {
+    const r =
+      g('stream-16x20', 'tollgate-otel', 'ttlbP50') / g('stream-16x20', 'tollgate', 'ttlbP50');
+    const extra =
+      g('stream-16x20', 'tollgate-otel', 'cpuPer1k') - g('stream-16x20', 'tollgate', 'cpuPer1k');
+    checks.push([
+      'tracing on: stream time-to-last-byte on/off, extra CPU per stream',
+      `${f(r)}×, ${f(extra, 3)} ms`,
+      true,
+    ]);
+  }
   if (summary['stream-500-slow']) {
     const peak = g('stream-500-slow', 'tollgate', 'rssPeakMb');
     checks.push(['RSS ≤ 200 MB with 500 open streams', `${f(peak, 0)} MB`, peak <= 200]);
@@ -431,6 +529,12 @@ function render(summary, soak, meta) {
     lines.push('|---|---|---|');
     for (const [what, value, ok] of checks)
       lines.push(`| ${what} | ${value} | ${ok ? 'yes' : 'no'} |`);
+    lines.push('');
+  }
+  if (meta.sink) {
+    lines.push(
+      `tollgate-otel exported ${meta.sink.exports} OTLP requests (${f(meta.sink.bytes / 1024 / 1024, 1)} MB) to the sink.`,
+    );
     lines.push('');
   }
   return `${lines.join('\n')}\n`;

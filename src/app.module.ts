@@ -11,6 +11,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { ModelsModule } from './models/models.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { StorageModule } from './storage/storage.module.js';
+import { TelemetryModule } from './telemetry/telemetry.module.js';
 import { UsageModule } from './usage/usage.module.js';
 
 @Module({})
@@ -22,6 +23,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(logger),
         HttpModule,
+        TelemetryModule,
         HealthModule,
         StorageModule.forRoot(),
         ...(config.redisUrl ? [RedisModule.forRoot(config.redisUrl)] : []),

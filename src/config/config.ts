@@ -9,6 +9,7 @@ import {
   type ProviderType,
 } from './provider-types.js';
 import { loadResilienceConfig, type ResilienceConfig } from './resilience-config.js';
+import { loadTelemetryConfig, type TelemetryConfig } from './telemetry-config.js';
 import { loadUsageConfig, type UsageConfig } from './usage-config.js';
 
 export interface ProviderConfig {
@@ -65,6 +66,8 @@ export interface TollgateConfig {
   usage: UsageConfig;
   /** Rate limits and budgets (see "Limits and budgets"). */
   limits: LimitsConfig;
+  /** OpenTelemetry tracing (the standard `OTEL_*` variables); off unless an endpoint is set. */
+  telemetry: TelemetryConfig;
 }
 
 export interface LimitsConfig {
@@ -225,6 +228,7 @@ export function loadConfig(env: Env = process.env): TollgateConfig {
       problems,
     ),
     limits,
+    telemetry: loadTelemetryConfig(str, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

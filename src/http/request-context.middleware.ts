@@ -6,6 +6,7 @@ import { RequestContext } from '../common/context/request-context.js';
 import { ErrorCode, GatewayError } from '../common/errors/gateway-error.js';
 import { writeError } from '../common/errors/gateway-exception.filter.js';
 import { InflightRequests } from './inflight.service.js';
+import { RequestStartHooks } from './request-start-hooks.js';
 import { ResponseEndHooks } from './response-end-hooks.js';
 import { LOGGER } from '../logging/logging.module.js';
 
@@ -13,15 +14,17 @@ const REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 
 /**
  * First step of every request (unmatched routes too): creates its context, settles
- * `x-request-id` (the caller's when it is sane, else a new one), and registers the one
- * `close` listener that detects a client that went away and then runs the
- * end-of-response handlers. `res` close, not `req` close: the latter fires as soon as
- * the body has been read. While the process drains, new requests get the 503 envelope
- * and their connection is closed.
+ * `x-request-id` (the caller's when it is sane, else a new one), runs the start hooks
+ * (so a request refused below is still traced), and registers the one `close` listener
+ * that detects a client that went away and then runs the end-of-response handlers.
+ * `res` close, not `req` close: the latter fires as soon as the body has been read.
+ * While the process drains, new requests get the 503 envelope and their connection is
+ * closed.
  */
 @Injectable()
 export class RequestContextMiddleware implements NestMiddleware {
   constructor(
+    private readonly starts: RequestStartHooks,
     private readonly hooks: ResponseEndHooks,
     private readonly inflight: InflightRequests,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -34,6 +37,7 @@ export class RequestContextMiddleware implements NestMiddleware {
     const ctx = new RequestContext(id);
     req.tollgate = ctx;
     res.setHeader('x-request-id', id);
+    this.starts.run(ctx, req);
     // Only proxied API calls are shed; health, readiness and metrics always answer.
     const proxied = req.url?.startsWith(PROXIED_PREFIX) === true;
     let admitted = false;

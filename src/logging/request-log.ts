@@ -11,6 +11,7 @@ export function requestLog(logger: Logger): RequestEndHandler {
     logger.info(
       {
         req_id: ctx.id,
+        trace_id: ctx.trace?.traceId,
         method: req.method,
         path: req.url,
         status: ctx.status ?? res.statusCode,

@@ -261,6 +261,7 @@ describe('model access control (property)', () => {
           model: route.model,
           signal: new AbortController().signal,
           clientHeaders: {},
+          requestId: 'req_test',
         };
         await (stream ? route.adapter.stream(call) : route.adapter.complete(call)).catch(
           () => undefined,

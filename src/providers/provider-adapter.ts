@@ -18,6 +18,13 @@ export interface UpstreamCall {
   signal: AbortSignal;
   /** Client headers an adapter may pass on (e.g. `anthropic-beta`), lower-case names. */
   clientHeaders: Record<string, string | string[] | undefined>;
+  /** The request's `x-request-id`, sent upstream so both sides' logs can be matched. */
+  requestId: string;
+  /**
+   * W3C `traceparent`/`tracestate` for the upstream request: this attempt's span when
+   * tracing is on, the caller's own when it is off; undefined without a trace.
+   */
+  traceHeaders?: Record<string, string>;
   /** Called when the upstream's response headers arrive (for the overhead measurement). */
   onUpstreamHeaders?: () => void;
   /**

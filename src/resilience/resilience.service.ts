@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
@@ -12,6 +12,7 @@ import type { ResilienceConfig, TimeoutSettings } from '../config/resilience-con
 import { LOGGER } from '../logging/logging.module.js';
 import { ModelRouter, type Route } from '../models/model-router.service.js';
 import type { StreamChunk, UpstreamCall } from '../providers/provider-adapter.js';
+import { TelemetryService } from '../telemetry/telemetry.service.js';
 import { AttemptDeadline, mergeTimeouts } from './attempt-deadline.js';
 import { CircuitState } from './circuit-breaker.js';
 import { retryDelay } from './backoff.js';
@@ -72,6 +73,7 @@ export class ResilienceService {
     private readonly router: ModelRouter,
     private readonly health: TargetHealthRegistry,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() private readonly telemetry?: TelemetryService,
   ) {
     this.settings = config.resilience;
     this.timeouts = mergeTimeouts(config.resilience.timeouts);
@@ -249,11 +251,23 @@ export class ResilienceService {
         limits === undefined
           ? undefined
           : new AttemptDeadline(ctx.signal, limits, route.adapter.name, stream);
+      // A request without a trace (the usual case with tracing off) pays this check only.
+      const traced =
+        ctx.trace === undefined
+          ? undefined
+          : this.telemetry?.attempt(
+              ctx,
+              { provider: route.adapter.name, type: route.adapter.type, model: route.model },
+              body,
+              stream,
+            );
       const call: UpstreamCall = {
         body,
         model: route.model,
         signal: deadline?.signal ?? ctx.signal,
         clientHeaders: headers,
+        requestId: ctx.id,
+        traceHeaders: traced?.headers,
         onUpstreamHeaders: onHeaders(ctx, stream, deadline),
       };
       let value: T;
@@ -269,11 +283,13 @@ export class ResilienceService {
         } else {
           deadline?.dispose();
         }
+        if (traced !== undefined) value = traced.answered(value);
       } catch (err) {
         ctx.upstreamEnd();
         deadline?.dispose();
         if (trackInflight && health !== undefined) health.inflight--;
         error = deadline?.error ?? err;
+        traced?.failed(error);
         const action = classifyFailure(error);
         if (health !== undefined) {
           if (action !== 'stop') health.breaker.failure(clock.now());

@@ -33,6 +33,30 @@ describe('openDatabase (SQLite)', () => {
 });
 
 describeWith('postgres', 'openDatabase (PostgreSQL)', (url) => {
+  it('migrates a fresh schema although another schema of the database holds Kysely tables', async () => {
+    // Regression: Kysely looked for its lock table in every schema, found another's (a
+    // parallel test's, another application's), skipped creating its own and failed.
+    const other = await createTestSchema(url);
+    const fresh = await createTestSchema(url);
+    const first = await openDatabase(other.url);
+    const second = await openDatabase(fresh.url);
+    try {
+      await migrateToLatest(first.db);
+      expect(await migrateToLatest(second.db)).toEqual(Object.keys(MIGRATIONS).sort());
+      const tables = await sql<{ table_schema: string }>`
+        select table_schema from information_schema.tables
+        where table_name = 'kysely_migration_lock' and table_schema in (${other.schema}, ${fresh.schema})`.execute(
+        second.db,
+      );
+      expect(tables.rows.map((r) => r.table_schema).sort()).toEqual(
+        [other.schema, fresh.schema].sort(),
+      );
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+      await Promise.all([other.drop(), fresh.drop()]);
+    }
+  });
+
   it('survives a connection dying under a running query: the query fails, the process does not', async () => {
     // Regression: a checked-out client's 'error' event had no listener and crashed the process.
     const schema = await createTestSchema(url);

@@ -143,6 +143,15 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable('api_keys').dropColumn('previous_key_hash').execute();
     },
   },
+  '0005_usage_trace_id': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Null for rows written before, and for requests that had no trace.
+      await db.schema.alterTable('usage_log').addColumn('trace_id', 'text').execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('usage_log').dropColumn('trace_id').execute();
+    },
+  },
 };
 
 /**

@@ -76,6 +76,8 @@ export interface UsageLogTable {
   attempts: number;
   /** The key's team when the request was made (0003). */
   team_id: string | null;
+  /** W3C trace id of the request, 32 hex digits (0004). */
+  trace_id: string | null;
 }
 
 export interface StorageSchema {

@@ -105,4 +105,22 @@ describe('sanitizeUsageRecord', () => {
       }),
     );
   });
+
+  it('keeps a trace id only when it is 32 lowercase hex digits, not all zero', () => {
+    const id = '4bf92f3577b34da6a3ce929d0e0e4736';
+    expect(sanitizeUsageRecord(usageRecord({ traceId: id })).traceId).toBe(id);
+    for (const bad of [
+      id.toUpperCase(),
+      `${id}0`,
+      id.slice(1),
+      '0'.repeat(32),
+      `${id.slice(0, 31)}\u0000`,
+      'x'.repeat(10_000),
+    ]) {
+      expect(sanitizeUsageRecord(usageRecord({ traceId: bad })).traceId).toBeNull();
+    }
+    // A row spooled before the column existed.
+    const { traceId: _none, ...old } = usageRecord();
+    expect(sanitizeUsageRecord(old as UsageRecord).traceId).toBeNull();
+  });
 });

@@ -39,6 +39,7 @@ const UNSTORABLE_TEST = /[\u0000\uD800-\uDFFF]/u;
  *   not stripping, keeps `x\0` from being counted as the real model `x`.
  * - Text longer than its column's limit (`USAGE_TEXT_LIMITS`) is cut at that many code
  *   units, never between the two halves of a surrogate pair.
+ * - A trace id that is not 32 lowercase hex digits is stored as null.
  * - Counts are integers clamped to 0..2^31-1 (int4 columns), the cost to 0..2^63-1
  *   nano-dollars (int8), the time to an integer; a latency that is not a finite number
  *   is stored as 0 (NaN would be NULL in a NOT NULL column), a time to first token as null.
@@ -74,8 +75,13 @@ export function sanitizeUsageRecord(r: UsageRecord): UsageRecord {
     user: text(r.user, USAGE_TEXT_LIMITS.user),
     // A row spooled before the column existed has none: it made its one try, or none.
     attempts: r.attempts === undefined ? (r.provider ? 1 : 0) : int4(r.attempts),
+    // Only a real trace id is kept (rows spooled before the column existed have none).
+    traceId: typeof r.traceId === 'string' && TRACE_ID.test(r.traceId) ? r.traceId : null,
   };
 }
+
+/** A W3C trace id: 32 lowercase hex digits, not all zero. */
+const TRACE_ID = /^(?!0{32})[0-9a-f]{32}$/;
 
 /** The text as stored: well-formed, NUL-free, at most `max` code units. */
 export function storableText(value: string, max: number): string {

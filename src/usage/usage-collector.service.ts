@@ -81,6 +81,7 @@ export function observe(ctx: RequestContext, body: unknown, res: ServerResponse)
     partial: ctx.partial,
     user: ctx.user ?? (typeof b.user === 'string' ? b.user : null),
     attempts: ctx.attempts,
+    traceId: ctx.trace?.traceId ?? null,
   };
 }
 

@@ -33,6 +33,7 @@ export const USAGE_CSV_COLUMNS = Object.keys({
   usage_estimated: true,
   user: true,
   attempts: true,
+  trace_id: true,
 } satisfies Record<keyof UsageEntryDto, true>) as ReadonlyArray<keyof UsageEntryDto>;
 
 /** RFC 4180 line ending. */

@@ -24,6 +24,7 @@ const observed = (o: Partial<ObservedRequest> = {}): ObservedRequest => ({
   partial: false,
   user: null,
   attempts: 1,
+  traceId: null,
   ...o,
 });
 

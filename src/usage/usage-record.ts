@@ -39,6 +39,8 @@ export interface UsageRecord {
   user: string | null;
   /** Upstream tries made (retries and fallbacks included); 0 when none was made. */
   attempts: number;
+  /** W3C trace id (32 hex digits) of the request's trace; null when it had none. */
+  traceId: string | null;
 }
 
 /** What the gateway saw of one request, gathered when its response closed. */
@@ -60,6 +62,7 @@ export interface ObservedRequest {
   partial: boolean;
   user: string | null;
   attempts: number;
+  traceId: string | null;
   /** Counted by the gateway for a partial request (o200k tokenizer). */
   estimatedPromptTokens?: number;
   estimatedCompletionTokens?: number;
@@ -132,6 +135,7 @@ export function buildUsageRecord(o: ObservedRequest, id: string, pricing: Pricin
     usageEstimated: estimated,
     user: o.user,
     attempts: o.attempts,
+    traceId: o.traceId,
   };
 }
 

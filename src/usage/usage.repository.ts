@@ -319,6 +319,7 @@ const USAGE_COLUMNS = Object.keys({
   end_user: true,
   attempts: true,
   team_id: true,
+  trace_id: true,
 } satisfies Record<keyof UsageLogTable, true>) as ReadonlyArray<keyof UsageLogTable>;
 
 function prepareSqliteInsert(sqlite: SqliteDriver): (rows: UsageLogTable[]) => void {
@@ -358,6 +359,7 @@ function toRow(r: UsageRecord): UsageLogTable {
     end_user: r.user,
     attempts: r.attempts,
     team_id: r.teamId,
+    trace_id: r.traceId,
   };
 }
 
@@ -389,5 +391,6 @@ function fromRow(r: UsageLogTable): UsageRecord {
     usageEstimated: Number(r.usage_estimated) === 1,
     user: r.end_user,
     attempts: Number(r.attempts),
+    traceId: r.trace_id ?? null,
   };
 }

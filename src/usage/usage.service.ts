@@ -170,6 +170,7 @@ export function toEntry(r: UsageRecord): UsageEntryDto {
     usage_estimated: r.usageEstimated,
     user: r.user,
     attempts: r.attempts,
+    trace_id: r.traceId,
   };
 }
 

@@ -113,6 +113,9 @@ describe('docker-compose.yml', () => {
       expect(envExample).toHaveProperty(name);
     }
     expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('${OTEL_EXPORTER_OTLP_ENDPOINT:-}');
+    expect(env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT).toBe(
+      '${OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT:-}',
+    );
     // Every variable compose reads is documented in .env.example.
     const used = new Set([...composeText.matchAll(/\$\{(\w+)/g)].map((m) => m[1]));
     const documented = read('.env.example');
@@ -134,6 +137,26 @@ describe('docker-compose.yml', () => {
     expect(config.redisUrl).toBe('redis://redis:6379');
     expect(config.port).toBe(8080);
     expect(Object.keys(config.aliases)).toContain('fast');
+  });
+
+  it('traces to the compose Jaeger over OTLP/HTTP with the endpoint .env.example suggests, and not without it', () => {
+    const suggested = /^# OTEL_EXPORTER_OTLP_ENDPOINT=(\S+)$/m.exec(read('.env.example'))?.[1];
+    expect(suggested).toBe('http://jaeger:4318');
+    const configWith = (extra: Record<string, string>) => {
+      const raw: Record<string, string> = services.tollgate.environment;
+      const env = Object.fromEntries(
+        Object.entries(raw).map(([k, v]) => [k, interpolate(String(v), { ...secrets, ...extra })]),
+      );
+      return loadConfig({ ...env, TOLLGATE_CONFIG: join(root, 'deploy/tollgate.example.yaml') });
+    };
+    expect(configWith({ OTEL_EXPORTER_OTLP_ENDPOINT: suggested! }).telemetry.traces).toMatchObject({
+      endpoint: 'http://jaeger:4318/v1/traces',
+      serviceName: 'tollgate',
+      captureContent: false,
+    });
+    expect(configWith({}).telemetry.traces).toBeUndefined();
+    expect(new URL(suggested!).hostname).toBe('jaeger');
+    expect(services.jaeger.environment.COLLECTOR_OTLP_ENABLED).toBe('true');
   });
 
   it('gives the drain its time before compose kills the container', () => {

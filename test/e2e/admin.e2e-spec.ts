@@ -487,6 +487,7 @@ function adminSuite(databaseEnv: () => Record<string, string>): void {
           'usage_estimated',
           'user',
           'attempts',
+          'trace_id',
         ].sort(),
       );
       const times = all.body.data.map((e: { created_at: string }) => e.created_at);

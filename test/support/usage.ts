@@ -31,6 +31,7 @@ export function usageRecord(overrides: Partial<UsageRecord> = {}): UsageRecord {
     usageEstimated: false,
     user: null,
     attempts: 1,
+    traceId: null,
     ...overrides,
   };
 }

@@ -44,6 +44,15 @@ export interface CallerIdentity {
   limits?: readonly LimitScope[];
 }
 
+/**
+ * The W3C trace a request belongs to, kept by telemetry/: its server span's when tracing
+ * is on, else the caller's `traceparent`. Everything else reads only its id.
+ */
+export interface RequestTrace {
+  /** 32 lowercase hex digits. */
+  readonly traceId: string;
+}
+
 /** A request's hold on its limits, settled with its recorded cost once that is known. */
 export interface LimitTicket {
   settle(costNanos: bigint | null, tokens: number): void;
@@ -91,6 +100,8 @@ export class RequestContext {
   limitHeaders?: Record<string, string>;
   /** Set on admission of a limited key; the usage collector settles it with the row's cost. */
   limitTicket?: LimitTicket;
+  /** Its trace (log line, usage row, upstream `traceparent`); undefined when it has none. */
+  trace?: RequestTrace;
 
   constructor(readonly id: string) {}
 

@@ -99,6 +99,8 @@ export class AnthropicAdapter implements ProviderAdapter {
       url: `${this.config.baseUrl}/v1/messages`,
       base: this.config.baseUrl,
       headers: {
+        'x-request-id': call.requestId,
+        ...call.traceHeaders,
         ...anthropicHeaders(this.config, call.clientHeaders),
         accept: stream ? 'text/event-stream' : 'application/json',
       },

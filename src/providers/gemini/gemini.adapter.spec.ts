@@ -74,6 +74,7 @@ function callFor(body: ChatCompletionRequest, extra: Partial<UpstreamCall> = {})
     model: body.model,
     signal: new AbortController().signal,
     clientHeaders: {},
+    requestId: 'req_test',
     ...extra,
   };
 }
@@ -120,10 +121,26 @@ describe('GeminiAdapter', () => {
     expect(http.requests[0].url).toBe(
       'https://generativelanguage.example/v1beta/models/gemini-3-pro-preview:generateContent',
     );
-    expect(http.requests[0].headers).toMatchObject({ 'x-goog-api-key': KEY, 'x-team': 'search' });
+    expect(http.requests[0].headers).toMatchObject({
+      'x-goog-api-key': KEY,
+      'x-team': 'search',
+      'x-request-id': 'req_test',
+    });
     expect(http.requests[0].headers).not.toHaveProperty('authorization');
+    expect(http.requests[0].headers).not.toHaveProperty('traceparent');
     expect(headersSeen).toBe(1);
     expect(completion.created).toBe(1_774_000_000);
+  });
+
+  it('passes the trace headers of the attempt upstream', async () => {
+    const { adapter, http } = adapterWith({ body: fixture('gemini/generate-content-text.json') });
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await adapter.complete(callFor(question, { traceHeaders: { traceparent, tracestate: 'a=1' } }));
+    expect(http.requests[0].headers).toMatchObject({
+      traceparent,
+      tracestate: 'a=1',
+      'x-request-id': 'req_test',
+    });
   });
 
   it('stream: posts streamGenerateContent?alt=sse and yields chunks, reporting usage as it grows', async () => {

@@ -102,6 +102,8 @@ export class GeminiAdapter implements ProviderAdapter {
       url: `${this.config.baseUrl}/v1beta/${geminiModelPath(model)}:${method}`,
       base: this.config.baseUrl,
       headers: {
+        'x-request-id': call.requestId,
+        ...call.traceHeaders,
         ...this.config.headers,
         ...this.authHeaders(),
         'content-type': 'application/json',

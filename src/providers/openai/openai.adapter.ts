@@ -93,6 +93,8 @@ export class OpenAIAdapter implements ProviderAdapter {
       url: `${this.config.baseUrl}/chat/completions${this.query}`,
       base: this.config.baseUrl,
       headers: {
+        'x-request-id': call.requestId,
+        ...call.traceHeaders,
         ...this.config.headers,
         ...this.authHeaders,
         'content-type': 'application/json',

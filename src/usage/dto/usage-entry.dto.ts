@@ -67,6 +67,12 @@ export class UsageEntryDto {
   /** Upstream tries made (retries and fallbacks included); 0 when none was made. */
   @ApiProperty({ type: 'integer' })
   attempts!: number;
+  /**
+   * W3C trace id (32 hex digits) of the request: its OpenTelemetry trace, or the caller's
+   * `traceparent` when tracing is off; null when it had neither.
+   */
+  @ApiProperty({ type: 'string', nullable: true })
+  trace_id!: string | null;
 }
 
 export class UsageLogDto {
