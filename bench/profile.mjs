@@ -1,12 +1,14 @@
 // Where the gateway's CPU goes:
 //   node bench/profile.mjs [--seconds N] [--connections N] [--stream | --nogap] [--top N]
+//                          [--reference]
 //
 // Builds the gateway, runs it as bench/run.mjs does (SQLite usage store, managed key,
 // metrics, info logs to a file) under `--cpu-prof`, drives non-streamed requests at the
 // zero-latency stand-in for N seconds (with --stream: N concurrent streams of 20 chunks
 // 1 ms apart, 16 by default), then prints the profile's self time grouped by
 // component, as a share of the time the main thread was busy. The raw `.cpuprofile` is
-// kept in bench/results/ for Chrome DevTools or speedscope.
+// kept in bench/results/ for Chrome DevTools or speedscope. With --reference the same is
+// done to the bench reference (bare Nest + express + undici), for a side-by-side view.
 import autocannon from 'autocannon';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,8 +17,10 @@ import {
   buildGateway,
   chatBody,
   configureStandIn,
+  firstLineJson,
   resultsDir,
   shutDown,
+  startProcess,
   startGateway,
   startStandIn,
   streamFor,
@@ -32,6 +36,7 @@ const STREAM = args.includes('--stream') || args.includes('--nogap');
 // --nogap: the stream's chunks are sent back to back, so the relay's CPU decides.
 const NOGAP = args.includes('--nogap');
 const TOP = Number(opt('top', 0));
+const REFERENCE = args.includes('--reference');
 const CONNECTIONS = Number(opt('connections', STREAM ? 16 : 64));
 const profDir = join(resultsDir, 'profile');
 rmSync(profDir, { recursive: true, force: true });
@@ -53,6 +58,7 @@ const COMPONENTS = [
       ),
   ],
   ['NestJS (router, guard, pipes, params)', (f) => /node_modules\/@nestjs\//.test(f.url)],
+  ['rxjs (Nest interceptor and response pipeline)', (f) => /node_modules\/rxjs\//.test(f.url)],
   ['undici (upstream client)', (f) => /undici/.test(f.url)],
   [
     'usage rows (SQLite, Kysely, recorder)',
@@ -75,21 +81,36 @@ const COMPONENTS = [
 ];
 const IDLE = new Set(['(idle)']);
 
-buildGateway();
+// --cpu-prof writes the profile on a normal exit; SIGUSR2 makes the process exit normally.
+const nodeFlags = [
+  '--cpu-prof',
+  `--cpu-prof-dir=${profDir}`,
+  '--import',
+  'data:text/javascript,process.on("SIGUSR2",()=>process.exit(0))',
+];
 const { standIn, upstreamUrl } = await startStandIn();
 const tmp = mkdtempSync(join(tmpdir(), 'tollgate-profile-'));
-const { gateway, base, key } = await startGateway({
-  upstreamUrl,
-  dbFile: join(tmp, 'bench.db'),
-  logFile: join(resultsDir, 'tollgate-profile.log'),
-  // --cpu-prof writes the profile on a normal exit; SIGUSR2 makes the gateway exit normally.
-  nodeFlags: [
-    '--cpu-prof',
-    `--cpu-prof-dir=${profDir}`,
-    '--import',
-    'data:text/javascript,process.on("SIGUSR2",()=>process.exit(0))',
-  ],
-});
+let gateway;
+let base;
+let key = 'unused';
+if (REFERENCE) {
+  gateway = startProcess(
+    'reference',
+    'bench/reference-proxy.mjs',
+    { UPSTREAM_URL: upstreamUrl },
+    undefined,
+    nodeFlags,
+  );
+  base = `http://127.0.0.1:${(await firstLineJson(gateway)).port}`;
+} else {
+  buildGateway();
+  ({ gateway, base, key } = await startGateway({
+    upstreamUrl,
+    dbFile: join(tmp, 'bench.db'),
+    logFile: join(resultsDir, 'tollgate-profile.log'),
+    nodeFlags,
+  }));
+}
 
 const url = `${base}/v1/chat/completions`;
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
