@@ -6,7 +6,7 @@ import { RequestContext } from '../common/context/request-context.js';
 import { ErrorCode } from '../common/errors/gateway-error.js';
 import type { TollgateConfig } from '../config/config.js';
 import type { ModelCatalog } from '../models/model-catalog.service.js';
-import { MetricsService, upstreamErrorClass } from './metrics.service.js';
+import { MAX_COST_OWNERS, MetricsService, upstreamErrorClass } from './metrics.service.js';
 
 const config = { providers: [{ name: 'openai' }, { name: 'anthropic' }] } as TollgateConfig;
 const catalog = {
@@ -99,17 +99,57 @@ describe('MetricsService', () => {
     expect(body).not.toMatch(/gen_ai_provider_name="none"/);
   });
 
+  const costed = (
+    provider: string | null,
+    model: string | null,
+    costNanos: bigint | null,
+    keyId: string | null = null,
+    teamId: string | null = null,
+  ) => ({ provider, model, costNanos, keyId, teamId });
+
   it('adds usage cost in USD by bounded provider and model', async () => {
     const m = new MetricsService(new ResponseEndHooks(), config, catalog);
-    m.addCost('openai', 'gpt-4o-mini', 1_500_000_000n);
-    m.addCost('openai', 'gpt-4o-mini', 250_000_000n);
-    m.addCost('openai', 'made-up', 1_000n);
-    m.addCost('openai', 'gpt-4o-mini', null);
-    m.addCost(null, null, 5n);
+    m.addCost(costed('openai', 'gpt-4o-mini', 1_500_000_000n));
+    m.addCost(costed('openai', 'gpt-4o-mini', 250_000_000n));
+    m.addCost(costed('openai', 'made-up', 1_000n));
+    m.addCost(costed('openai', 'gpt-4o-mini', null));
+    m.addCost(costed(null, null, 5n));
     const { body } = await m.render();
     expect(body).toContain('tollgate_cost_usd_total{provider="openai",model="gpt-4o-mini"} 1.75');
     expect(body).toContain('tollgate_cost_usd_total{provider="openai",model="other"} 0.000001');
     expect(body).not.toContain('made-up');
+  });
+
+  it('adds usage cost by key and team: master, team-less keys, and at most MAX_COST_OWNERS of each', async () => {
+    const m = new MetricsService(new ResponseEndHooks(), config, catalog);
+    m.addCost(costed('openai', 'gpt-4o-mini', 2_000_000_000n));
+    m.addCost(costed('openai', 'gpt-4o-mini', 1_000_000_000n, 'key_a', 'team_x'));
+    m.addCost(costed('openai', 'gpt-4o-mini', 500_000_000n, 'key_a', 'team_x'));
+    m.addCost(costed('openai', 'gpt-4o-mini', 250_000_000n, 'key_b', null));
+    m.addCost(costed('openai', 'gpt-4o-mini', null, 'key_unpriced', null));
+    for (let i = 0; i < MAX_COST_OWNERS + 5; i++) {
+      m.addCost(costed('openai', 'gpt-4o-mini', 1_000n, `key_many_${i}`, `team_many_${i}`));
+    }
+    const { body } = await m.render();
+    const series = (labels: string) => {
+      const line = body
+        .split('\n')
+        .find((l) => l.startsWith(`tollgate_key_cost_usd_total{${labels}} `));
+      return line === undefined ? undefined : Number(line.split(' ')[1]);
+    };
+    expect(series('key_id="master",team_id="none"')).toBe(2);
+    expect(series('key_id="key_a",team_id="team_x"')).toBe(1.5);
+    expect(series('key_id="key_b",team_id="none"')).toBe(0.25);
+    expect(body).not.toContain('key_unpriced');
+    // key_a, key_b and 998 of the many keys get series; the 7 beyond count as "other", and
+    // so do the 6 teams beyond team_x and 999 of the many teams.
+    const keys = new Set(
+      [...body.matchAll(/^tollgate_key_cost_usd_total\{key_id="([^"]+)"/gm)].map((x) => x[1]),
+    );
+    expect(keys.size).toBe(MAX_COST_OWNERS + 2); // + master + other
+    expect(keys.has('other')).toBe(true);
+    expect(series('key_id="other",team_id="team_many_998"')).toBeCloseTo(1e-6, 12);
+    expect(series('key_id="other",team_id="other"')).toBeCloseTo(6e-6, 12);
   });
 
   it('counts upstream failures by provider and a fixed class, and nothing else', async () => {

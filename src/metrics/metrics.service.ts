@@ -23,6 +23,21 @@ export const OTHER_LABEL = 'other';
 export const NO_PROVIDER_LABEL = 'none';
 /** Upstream failures by kind: the `class` label of `tollgate_upstream_errors_total`. */
 export type UpstreamErrorClass = 'timeout' | 'unreachable' | '4xx' | '5xx' | 'invalid_response';
+/** The `key_id` of usage under the master key (or with auth disabled). */
+export const MASTER_KEY_LABEL = 'master';
+/** The `team_id` of usage under a key that belongs to no team. */
+export const NO_TEAM_LABEL = 'none';
+/** Keys (and teams) that get their own series in `tollgate_key_cost_usd_total`. */
+export const MAX_COST_OWNERS = 1_000;
+/** The usage row fields the cost counters read. */
+export interface CostedUsage {
+  provider: string | null;
+  model: string | null;
+  keyId: string | null;
+  teamId: string | null;
+  /** Integer nano-dollars; null when the model has no price. */
+  costNanos: bigint | null;
+}
 /** Statuses that get their own label value; any other is `other`. */
 const STATUS_LABELS: ReadonlySet<number> = new Set([
   200, 400, 401, 403, 404, 408, 409, 413, 422, 429, 499, 500, 502, 503, 504,
@@ -74,6 +89,18 @@ export class MetricsService implements OnModuleInit {
     labelNames: ['provider', 'model'] as const,
     registers: [this.registry],
   });
+  // Per key (and its team), so spend can be watched per team or per key; ids are made by
+  // the admin API, never by a caller, and past MAX_COST_OWNERS they count as `other`.
+  private readonly keyCost = new Counter({
+    name: 'tollgate_key_cost_usd_total',
+    help:
+      'Cost in USD of the usage recorded, by managed key and its team (key_id "master": the ' +
+      `master key; team_id "none": no team; beyond ${MAX_COST_OWNERS} keys or teams: "other")`,
+    labelNames: ['key_id', 'team_id'] as const,
+    registers: [this.registry],
+  });
+  private readonly costKeys = new Set<string>();
+  private readonly costTeams = new Set<string>();
   private readonly upstreamErrors = new Counter({
     name: 'tollgate_upstream_errors_total',
     help: 'Upstream failures by provider and class (timeout, unreachable, 4xx, 5xx, invalid_response)',
@@ -167,12 +194,18 @@ export class MetricsService implements OnModuleInit {
     if (failed) this.upstreamErrors.inc({ provider, class: failed });
   }
 
-  /** A usage row's cost (integer nano-dollars; null when the model has no price). */
-  addCost(provider: string | null, model: string | null, costNanos: bigint | null): void {
-    if (!costNanos || provider === null) return;
-    const providerLabel = this.providerLabel(provider);
-    const modelLabel = this.modelLabel(providerLabel, model ?? undefined);
-    this.cost.inc({ provider: providerLabel, model: modelLabel }, Number(costNanos) / 1e9);
+  /** A usage row's cost, by provider and model and by key and team. */
+  addCost(row: CostedUsage): void {
+    if (!row.costNanos || row.provider === null) return;
+    const usd = Number(row.costNanos) / 1e9;
+    const providerLabel = this.providerLabel(row.provider);
+    const modelLabel = this.modelLabel(providerLabel, row.model ?? undefined);
+    this.cost.inc({ provider: providerLabel, model: modelLabel }, usd);
+    const keyId =
+      row.keyId === null ? MASTER_KEY_LABEL : bounded(this.costKeys, row.keyId, MAX_COST_OWNERS);
+    const teamId =
+      row.teamId === null ? NO_TEAM_LABEL : bounded(this.costTeams, row.teamId, MAX_COST_OWNERS);
+    this.keyCost.inc({ key_id: keyId, team_id: teamId }, usd);
   }
 
   private providerLabel(provider: string): string {
@@ -315,4 +348,12 @@ export function upstreamErrorClass(
     case ErrorCode.Internal:
       return undefined;
   }
+}
+
+/** `value` while `seen` has room for it (or already holds it), else `other`. */
+function bounded(seen: Set<string>, value: string, max: number): string {
+  if (seen.has(value)) return value;
+  if (seen.size >= max) return OTHER_LABEL;
+  seen.add(value);
+  return value;
 }

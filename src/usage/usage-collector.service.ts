@@ -53,7 +53,7 @@ export class UsageCollector {
    */
   private record(ctx: RequestContext, observed: ObservedRequest): void {
     const row = buildUsageRecord(observed, this.ids.next('usage'), this.pricing);
-    this.metrics?.addCost(row.provider, row.model, row.costNanos);
+    this.metrics?.addCost(row);
     this.recorder.record(row);
     ctx.limitTicket?.settle(row.costNanos, row.promptTokens + row.completionTokens);
   }

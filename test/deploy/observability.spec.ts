@@ -101,6 +101,7 @@ describe('Grafana dashboard (deploy/grafana/dashboards/tollgate.json)', () => {
       'tollgate_time_to_first_token_seconds_bucket',
       'tollgate_tokens_total',
       'tollgate_cost_usd_total',
+      'tollgate_key_cost_usd_total',
       'tollgate_inflight_requests',
       'tollgate_upstream_errors_total',
       'tollgate_usage_writer_queue_rows',

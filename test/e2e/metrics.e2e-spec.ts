@@ -129,6 +129,50 @@ describe('/metrics counts every request, by bounded labels', () => {
     expect(cost).toBeCloseTo(Number(row?.cost_usd), 12);
   });
 
+  it('adds cost by key and team, matching the usage rows', async () => {
+    const admin = (path: string, body: unknown) =>
+      fetch(`${gw.url}${path}`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then(async (r) => {
+        expect(r.status).toBe(201);
+        return (await r.json()) as { id: string; key?: string };
+      });
+    const team = await admin('/admin/teams', { name: 'metrics-team' });
+    const key = await admin('/admin/keys', { name: 'metrics-key', team_id: team.id });
+    for (let i = 0; i < 2; i++) {
+      upstream.enqueue({ json: jsonFixture('openai/chat-completion.json') });
+      expect((await chat('gpt-4o-mini', { authorization: `Bearer ${key.key}` })).status).toBe(200);
+    }
+    upstream.enqueue({ json: jsonFixture('openai/chat-completion.json') });
+    expect((await chat()).status).toBe(200);
+
+    await gw.app.get(UsageRecorder).flush();
+    const spent = async (query: string) => {
+      const r = await fetch(`${gw.url}/admin/usage/log?${query}`, { headers: auth });
+      const log = (await r.json()) as {
+        data: Array<{ key_id: string | null; cost_usd: string | number | null }>;
+      };
+      return log.data;
+    };
+    const keyRows = await spent(`key_id=${key.id}`);
+    expect(keyRows).toHaveLength(2);
+    const keyCost = keyRows.reduce((sum, r) => sum + Number(r.cost_usd), 0);
+    const masterCost = (await spent('limit=1000'))
+      .filter((r) => r.key_id === null)
+      .reduce((sum, r) => sum + Number(r.cost_usd), 0);
+    const body = await scrape();
+    const byKey = sample(body, 'tollgate_key_cost_usd_total', { key_id: key.id, team_id: team.id });
+    expect(byKey).toBeGreaterThan(0);
+    expect(byKey).toBeCloseTo(keyCost, 12);
+    const byMaster = sample(body, 'tollgate_key_cost_usd_total', {
+      key_id: 'master',
+      team_id: 'none',
+    });
+    expect(byMaster).toBeCloseTo(masterCost, 12);
+  });
+
   it('counts upstream failures by class', async () => {
     upstream.enqueue({ status: 500, json: { error: { message: 'boom', type: 'server_error' } } });
     expect((await chat()).status).toBe(500);
