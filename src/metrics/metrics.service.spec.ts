@@ -99,6 +99,23 @@ describe('MetricsService', () => {
     expect(body).not.toMatch(/gen_ai_provider_name="none"/);
   });
 
+  it('records time to first token for streams, in GenAI and gateway histograms', async () => {
+    const m = new MetricsService(new ResponseEndHooks(), config, catalog);
+    const ctx = request('openai', 'gpt-4o-mini');
+    ctx.stream = true;
+    ctx.ttftMs = 30;
+    m.observe(ctx, 200);
+    m.observe(request('openai', 'gpt-4o-mini'), 200); // not streamed: no first token time
+    const { body } = await m.render();
+    const labels =
+      'gen_ai_operation_name="chat",gen_ai_provider_name="openai",gen_ai_request_model="gpt-4o-mini"';
+    expect(body).toContain(`gen_ai_server_time_to_first_token_count{${labels}} 1`);
+    expect(body).toContain(`gen_ai_server_time_to_first_token_sum{${labels}} 0.03`);
+    expect(body).toContain(`gen_ai_server_time_to_first_token_bucket{le="0.04",${labels}} 1`);
+    expect(body).toContain(`gen_ai_server_time_to_first_token_bucket{le="0.02",${labels}} 0`);
+    expect(body).toContain('tollgate_time_to_first_token_seconds_count{provider="openai"} 1');
+  });
+
   const costed = (
     provider: string | null,
     model: string | null,

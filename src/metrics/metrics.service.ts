@@ -131,6 +131,14 @@ export class MetricsService implements OnModuleInit {
     registers: [this.registry],
   });
 
+  private readonly genAiTtft = new Histogram({
+    name: 'gen_ai_server_time_to_first_token',
+    help: 'Streams: seconds until the first output token reached the client, by GenAI operation, provider and request model',
+    labelNames: ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
+    registers: [this.registry],
+  });
+
   /** Configured provider names. */
   private readonly providers: ReadonlySet<string>;
 
@@ -186,6 +194,7 @@ export class MetricsService implements OnModuleInit {
     }
     if (!ctx.provider) return;
     c.genAiDuration.observe(ctx.elapsedMs() / 1000);
+    if (ctx.ttftMs !== undefined) c.genAiTtft.observe(ctx.ttftMs / 1000);
     if (u) {
       c.genAiInputTokens.observe(u.prompt_tokens ?? 0);
       c.genAiOutputTokens.observe(u.completion_tokens ?? 0);
@@ -232,6 +241,7 @@ export class MetricsService implements OnModuleInit {
       promptTokens: this.tokens.labels({ provider, model, kind: 'prompt' }),
       completionTokens: this.tokens.labels({ provider, model, kind: 'completion' }),
       genAiDuration: this.genAiDuration.labels(genAi),
+      genAiTtft: this.genAiTtft.labels(genAi),
       genAiInputTokens: this.genAiTokens.labels({ ...genAi, gen_ai_token_type: 'input' }),
       genAiOutputTokens: this.genAiTokens.labels({ ...genAi, gen_ai_token_type: 'output' }),
     };
