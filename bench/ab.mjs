@@ -10,25 +10,15 @@
 //   (cd /tmp/before && npx nest build)
 //   node bench/ab.mjs before=/tmp/before/dist/main.js after=dist/main.js \
 //     before2=/tmp/before/dist/main.js after2=dist/main.js
-// Every process gets the production-like settings of bench/run.mjs (SQLite usage store,
-// a managed key, metrics, info logs to a file); rounds of autocannon at c=64 against the
+// Every process is started as bench/run.mjs starts the gateway (SQLite usage store, a
+// managed key, metrics, info logs to a file); rounds of autocannon at c=64 against the
 // zero-latency stand-in are interleaved (order reversed every other round), and the
 // medians of process CPU (utime + stime from /proc) per request are printed.
 import autocannon from 'autocannon';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  MASTER_KEY,
-  chatBody,
-  cpuSeconds,
-  freePort,
-  rssMb,
-  shutDown,
-  startProcess,
-  startStandIn,
-  waitFor,
-} from './processes.mjs';
+import { chatBody, cpuSeconds, rssMb, shutDown, startGateway, startStandIn } from './processes.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -51,47 +41,26 @@ const median = (xs) => {
 
 const { standIn, upstreamUrl } = await startStandIn();
 const tmp = mkdtempSync(join(tmpdir(), 'tollgate-ab-'));
-const configFile = join(tmp, 'tollgate.yaml');
-writeFileSync(configFile, 'pricing:\n  openai:\n    bench-model: { input: 0.15, output: 0.6 }\n');
 
 const targets = [];
 for (const spec of args) {
   const [head, ...vars] = spec.split(';');
   const eq = head.indexOf('=');
   const name = head.slice(0, eq);
-  const entry = head.slice(eq + 1);
-  const port = await freePort();
-  const child = startProcess(
+  const { gateway, base, key } = await startGateway({
+    upstreamUrl,
+    dbFile: join(tmp, `${name}.db`),
+    logFile: join(tmp, `${name}.log`),
     name,
-    entry,
-    {
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      TOLLGATE_MASTER_KEY: MASTER_KEY,
-      OPENAI_API_KEY: 'sk-bench',
-      OPENAI_BASE_URL: `${upstreamUrl}/v1`,
-      OPENAI_MODELS: 'bench-model',
-      DATABASE_URL: `sqlite:${join(tmp, `${name}.db`)}`,
-      TOLLGATE_CONFIG: configFile,
-      LOG_LEVEL: 'info',
-      NODE_ENV: 'production',
+    entry: head.slice(eq + 1),
+    env: {
       OTEL_EXPORTER_OTLP_ENDPOINT: '',
       ...Object.fromEntries(
         vars.map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]),
       ),
     },
-    join(tmp, `${name}.log`),
-  );
-  const base = `http://127.0.0.1:${port}`;
-  await waitFor(`${base}/health`, child);
-  const created = await fetch(`${base}/admin/keys`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'bench' }),
   });
-  if (created.status !== 201) throw new Error(`${name}: creating a key: HTTP ${created.status}`);
-  const { key } = await created.json();
-  targets.push({ name, child, key, url: `${base}/v1/chat/completions`, cpu: [], rps: [] });
+  targets.push({ name, child: gateway, key, url: `${base}/v1/chat/completions`, cpu: [], rps: [] });
 }
 
 const body = chatBody(false);

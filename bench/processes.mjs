@@ -114,6 +114,7 @@ export async function startGateway({
   redisUrl,
   name = 'tollgate',
   env = {},
+  entry = 'dist/main.js',
 }) {
   const port = await freePort();
   // A price for the bench model, so a budgeted key reserves and settles real costs.
@@ -121,7 +122,7 @@ export async function startGateway({
   writeFileSync(configFile, 'pricing:\n  openai:\n    bench-model: { input: 0.15, output: 0.6 }\n');
   const gateway = startProcess(
     name,
-    'dist/main.js',
+    entry,
     {
       HOST: '127.0.0.1',
       PORT: String(port),
