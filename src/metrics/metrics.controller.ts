@@ -14,8 +14,8 @@ export class MetricsController {
    * Prometheus metrics.
    *
    * In the Prometheus text format: requests by route and status, upstream latency and
-   * time to first token, tokens and cost by provider and model, process metrics. Needs the
-   * master key unless `METRICS_PUBLIC=true`.
+   * time to first token, tokens and cost by provider and model, cost by key and team,
+   * process metrics. Needs the master key unless `METRICS_PUBLIC=true`.
    */
   @Get('metrics')
   @MetricsAuth()
