@@ -36,6 +36,12 @@ const anthropicJson = (): ScriptedResponse => ({
 const anthropicStream = (): ScriptedResponse => ({
   frames: sseFrames(fixture('anthropic/messages-stream-text-padded.sse')),
 });
+const geminiJson = (): ScriptedResponse => ({
+  json: jsonFixture('gemini/generate-content-text.json'),
+});
+const geminiStream = (): ScriptedResponse => ({
+  frames: sseFrames(fixture('gemini/stream-text.sse')),
+});
 const failure = (code: number): ScriptedResponse => ({
   status: code,
   json: { error: { message: `upstream said ${code}`, type: 'server_error' } },
@@ -55,6 +61,9 @@ function env(upstream: string, receiver: string, extra: Record<string, string> =
     ANTHROPIC_API_KEY: 'sk-ant-api03-upstream-0000000000',
     ANTHROPIC_BASE_URL: `${upstream}/anthropic`,
     ANTHROPIC_MODELS: 'claude-sonnet-4-5',
+    GEMINI_API_KEY: 'AIzaSy-gemini-upstream-00000000000',
+    GEMINI_BASE_URL: `${upstream}/gemini`,
+    GEMINI_MODELS: 'gemini-2.5-flash',
     ...(receiver === ''
       ? {}
       : {
@@ -294,6 +303,56 @@ describe('OpenTelemetry tracing (OTLP/HTTP to an in-process receiver)', () => {
       `00-${CALLER_TRACE}-${client.spanId}-01`,
     );
     expect(attributeText([server, client])).not.toContain('capital of France');
+  });
+
+  it.each([
+    ['non-streamed', false, ':generateContent'],
+    ['streamed', true, ':streamGenerateContent?alt=sse'],
+  ])('Gemini, %s: provider gcp.gemini, its model and usage', async (_name, stream, method) => {
+    upstream.enqueue(stream ? geminiStream() : geminiJson());
+    const res = await chat(
+      gw,
+      {
+        model: 'gemini/gemini-2.5-flash',
+        messages: HELLO,
+        stream,
+        ...(stream ? { stream_options: { include_usage: true } } : {}),
+      },
+      { traceparent: TRACEPARENT },
+    );
+    expect(res.status).toBe(200);
+    const usage = stream
+      ? sseEvents(await res.text()).find((e) => e !== '[DONE]' && e.usage)?.usage
+      : ((await res.json()) as { usage: Record<string, number> }).usage;
+    expect(usage.prompt_tokens).toBeGreaterThan(0);
+    expect(usage.completion_tokens).toBeGreaterThan(0);
+    const requestId = res.headers.get('x-request-id');
+    expect((await rowFor(gw, requestId)).trace_id).toBe(CALLER_TRACE);
+
+    const {
+      server,
+      children: [client],
+    } = await spansOfRequest(receiver, requestId, 2);
+    expect(client).toMatchObject({
+      kind: SPAN_KIND_CLIENT,
+      traceId: CALLER_TRACE,
+      name: 'chat gemini-2.5-flash',
+      attributes: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'gcp.gemini',
+        'gen_ai.request.model': 'gemini-2.5-flash',
+        'gen_ai.response.model': 'gemini-2.5-flash',
+        'gen_ai.response.finish_reasons': ['stop'],
+        'gen_ai.usage.input_tokens': usage.prompt_tokens,
+        'gen_ai.usage.output_tokens': usage.completion_tokens,
+      },
+    });
+    expect(upstream.lastRequest().path).toBe(`/gemini/v1beta/models/gemini-2.5-flash${method}`);
+    expect(upstream.lastRequest().headers.traceparent).toBe(
+      `00-${CALLER_TRACE}-${client.spanId}-01`,
+    );
+    expect(attributeText([server, client])).not.toContain('capital of France');
+    expect(attributeText([server, client])).not.toContain('AIzaSy'); // the upstream key
   });
 
   it('one client span per attempt: a retried 500 has error.type 500, the retry serves', async () => {
