@@ -152,6 +152,25 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable('usage_log').dropColumn('trace_id').execute();
     },
   },
+  '0006_usage_lookup_indexes': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The usage log looked up by a response's x-request-id or by a trace id.
+      await db.schema
+        .createIndex('usage_log_request_idx')
+        .on('usage_log')
+        .column('request_id')
+        .execute();
+      await db.schema
+        .createIndex('usage_log_trace_idx')
+        .on('usage_log')
+        .column('trace_id')
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropIndex('usage_log_trace_idx').execute();
+      await db.schema.dropIndex('usage_log_request_idx').execute();
+    },
+  },
 };
 
 /**

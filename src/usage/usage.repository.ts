@@ -11,6 +11,8 @@ import type { StorageSchema, UsageLogTable } from '../storage/schema.js';
 import type { UsageRecord } from './usage-record.js';
 
 export interface UsageFilter {
+  requestId?: string;
+  traceId?: string;
   keyId?: string;
   teamId?: string;
   provider?: string;
@@ -264,6 +266,8 @@ function matches(
   f: UsageFilter,
 ): Expression<SqlBool> {
   const and: Array<Expression<SqlBool>> = [];
+  if (f.requestId !== undefined) and.push(eb('request_id', '=', f.requestId));
+  if (f.traceId !== undefined) and.push(eb('trace_id', '=', f.traceId));
   if (f.keyId !== undefined) and.push(eb('key_id', '=', f.keyId));
   if (f.teamId !== undefined) and.push(eb('team_id', '=', f.teamId));
   if (f.provider !== undefined) and.push(eb('provider', '=', f.provider));

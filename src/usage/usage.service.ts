@@ -126,6 +126,8 @@ export class UsageService {
   private filterOf(q: UsageQueryDto): UsageFilter | null {
     const filter: UsageFilter = {
       ...range(q.from, q.to),
+      requestId: q.request_id,
+      traceId: q.trace_id,
       keyId: q.key_id,
       teamId: q.team_id,
       provider: q.provider,

@@ -825,4 +825,58 @@ function adminSuite(databaseEnv: () => Record<string, string>): void {
       ).toEqual(json.slice(1_000));
     });
   });
+
+  describe('usage lookups by request and trace', () => {
+    let key: { id: string; key: string };
+
+    beforeAll(async () => {
+      key = (await call('POST', '/admin/keys', { name: 'lookups' })).body;
+    });
+
+    it('finds a request by its x-request-id and the requests of a trace by their trace id', async () => {
+      const trace = '0af7651916cd43dd8448eb211c80319c';
+      const send = async (headers: Record<string, string>) => {
+        const res = await fetch(`${gw.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${key.key}`,
+            'content-type': 'application/json',
+            ...headers,
+          },
+          body: JSON.stringify({
+            model: 'openai/gpt-4o-mini',
+            messages: [{ role: 'user', content: 'hi' }],
+          }),
+        });
+        expect(res.status).toBe(200);
+        return res.headers.get('x-request-id')!;
+      };
+      const traced = [
+        await send({ traceparent: `00-${trace}-b7ad6b7169203331-01` }),
+        await send({ traceparent: `00-${trace}-00f067aa0ba902b7-01` }),
+      ];
+      const mine = await send({ 'x-request-id': 'lookup-me-1' });
+      expect(mine).toBe('lookup-me-1');
+
+      const byRequest = await call('GET', '/admin/usage/log?request_id=lookup-me-1');
+      expect(byRequest.status).toBe(200);
+      expect(byRequest.body.total).toBe(1);
+      expect(byRequest.body.data[0]).toMatchObject({ request_id: 'lookup-me-1', key_id: key.id });
+      const byTrace = await call('GET', `/admin/usage/log?trace_id=${trace}`);
+      expect(byTrace.body.total).toBe(2);
+      expect(byTrace.body.data.map((e: { request_id: string }) => e.request_id).sort()).toEqual(
+        [...traced].sort(),
+      );
+      const summary = await call('GET', `/admin/usage/summary?trace_id=${trace}&group_by=key`);
+      expect(summary.body.data).toEqual([
+        expect.objectContaining({ group: { key_id: key.id, key_name: 'lookups' }, requests: 2 }),
+      ]);
+      const unknown = await call('GET', '/admin/usage/log?request_id=no-such-request');
+      expect(unknown.body).toEqual({ data: [], total: 0 });
+      for (const bad of ['0AF7651916CD43DD8448EB211C80319C', 'abc', `${trace}0`]) {
+        const res = await call('GET', `/admin/usage/log?trace_id=${bad}`);
+        expect([bad, res.status, res.body.error?.param]).toEqual([bad, 400, 'trace_id']);
+      }
+    });
+  });
 }

@@ -309,7 +309,18 @@ describe('OpenAPI document', () => {
       expect(params('/admin/keys')).toEqual(['limit', 'offset']);
       expect(params('/admin/teams')).toEqual(['limit', 'offset']);
       expect(params('/admin/usage/log')).toEqual(
-        ['from', 'key_id', 'limit', 'model', 'offset', 'provider', 'team_id', 'to'].sort(),
+        [
+          'from',
+          'key_id',
+          'limit',
+          'model',
+          'offset',
+          'provider',
+          'request_id',
+          'team_id',
+          'to',
+          'trace_id',
+        ].sort(),
       );
       expect(params('/admin/usage/summary')).toEqual(
         expect.arrayContaining([
@@ -318,8 +329,10 @@ describe('OpenAPI document', () => {
           'key_id',
           'model',
           'provider',
+          'request_id',
           'team_id',
           'to',
+          'trace_id',
         ]),
       );
     });

@@ -6,6 +6,7 @@ import {
   IsISO8601,
   IsOptional,
   IsString,
+  Matches,
   MaxLength,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/dto/page-query.dto.js';
@@ -41,6 +42,18 @@ export class UsageQueryDto extends PageQueryDto {
   @MaxLength(500)
   @IsStorableText()
   model?: string;
+
+  /** Only the request with this id: the `x-request-id` its response carried. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @IsStorableText()
+  request_id?: string;
+
+  /** Only requests of this W3C trace: 32 lowercase hex digits, as in `traceparent`. */
+  @IsOptional()
+  @Matches(/^[0-9a-f]{32}$/, { message: 'trace_id must be 32 lowercase hex digits' })
+  trace_id?: string;
 
   /** Start (inclusive): ISO 8601 date or date-time; UTC unless an offset is given. */
   @IsOptional()
