@@ -258,102 +258,93 @@ describe('OpenTelemetry tracing (OTLP/HTTP to an in-process receiver)', () => {
   });
 
   it.each([
-    ['non-streamed', false, 'claude-sonnet-4-5-20250929'],
-    ['streamed', true, 'claude-sonnet-4-20250514'],
-  ])('Anthropic, %s: provider anthropic, its model and usage', async (_name, stream, model) => {
-    upstream.enqueue(stream ? anthropicStream() : anthropicJson());
-    const res = await chat(
-      gw,
-      {
-        model: 'anthropic/claude-sonnet-4-5',
-        messages: HELLO,
-        stream,
-        ...(stream ? { stream_options: { include_usage: true } } : {}),
-      },
-      { traceparent: TRACEPARENT },
-    );
-    expect(res.status).toBe(200);
-    const usage = stream
-      ? sseEvents(await res.text()).find((e) => e !== '[DONE]' && e.usage)?.usage
-      : ((await res.json()) as { usage: Record<string, number> }).usage;
-    expect(usage.prompt_tokens).toBeGreaterThan(0);
-    const requestId = res.headers.get('x-request-id');
-    expect((await rowFor(gw, requestId)).trace_id).toBe(CALLER_TRACE);
+    {
+      name: 'Anthropic, non-streamed',
+      model: 'anthropic/claude-sonnet-4-5',
+      provider: 'anthropic',
+      stream: false,
+      respond: anthropicJson,
+      responseModel: 'claude-sonnet-4-5-20250929',
+      path: '/anthropic/v1/messages',
+    },
+    {
+      name: 'Anthropic, streamed',
+      model: 'anthropic/claude-sonnet-4-5',
+      provider: 'anthropic',
+      stream: true,
+      respond: anthropicStream,
+      responseModel: 'claude-sonnet-4-20250514',
+      path: '/anthropic/v1/messages',
+    },
+    {
+      name: 'Gemini, non-streamed',
+      model: 'gemini/gemini-2.5-flash',
+      provider: 'gcp.gemini',
+      stream: false,
+      respond: geminiJson,
+      responseModel: 'gemini-2.5-flash',
+      path: '/gemini/v1beta/models/gemini-2.5-flash:generateContent',
+    },
+    {
+      name: 'Gemini, streamed',
+      model: 'gemini/gemini-2.5-flash',
+      provider: 'gcp.gemini',
+      stream: true,
+      respond: geminiStream,
+      responseModel: 'gemini-2.5-flash',
+      path: '/gemini/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
+    },
+  ])(
+    '$name: its provider name, model and usage, under the caller trace',
+    async ({ model, provider, stream, respond, responseModel, path }) => {
+      upstream.enqueue(respond());
+      const res = await chat(
+        gw,
+        {
+          model,
+          messages: HELLO,
+          stream,
+          ...(stream ? { stream_options: { include_usage: true } } : {}),
+        },
+        { traceparent: TRACEPARENT },
+      );
+      expect(res.status).toBe(200);
+      const usage = stream
+        ? sseEvents(await res.text()).find((e) => e !== '[DONE]' && e.usage)?.usage
+        : ((await res.json()) as { usage: Record<string, number> }).usage;
+      expect(usage.prompt_tokens).toBeGreaterThan(0);
+      expect(usage.completion_tokens).toBeGreaterThan(0);
+      const requestId = res.headers.get('x-request-id');
+      expect((await rowFor(gw, requestId)).trace_id).toBe(CALLER_TRACE);
 
-    const {
-      server,
-      children: [client],
-    } = await spansOfRequest(receiver, requestId, 2);
-    expect(client).toMatchObject({
-      kind: SPAN_KIND_CLIENT,
-      traceId: CALLER_TRACE,
-      name: 'chat claude-sonnet-4-5',
-      attributes: {
-        'gen_ai.operation.name': 'chat',
-        'gen_ai.provider.name': 'anthropic',
-        'gen_ai.request.model': 'claude-sonnet-4-5',
-        'gen_ai.response.model': model,
-        'gen_ai.response.finish_reasons': ['stop'],
-        'gen_ai.usage.input_tokens': usage.prompt_tokens,
-        'gen_ai.usage.output_tokens': usage.completion_tokens,
-      },
-    });
-    expect(upstream.lastRequest().path).toBe('/anthropic/v1/messages');
-    expect(upstream.lastRequest().headers.traceparent).toBe(
-      `00-${CALLER_TRACE}-${client.spanId}-01`,
-    );
-    expect(attributeText([server, client])).not.toContain('capital of France');
-  });
-
-  it.each([
-    ['non-streamed', false, ':generateContent'],
-    ['streamed', true, ':streamGenerateContent?alt=sse'],
-  ])('Gemini, %s: provider gcp.gemini, its model and usage', async (_name, stream, method) => {
-    upstream.enqueue(stream ? geminiStream() : geminiJson());
-    const res = await chat(
-      gw,
-      {
-        model: 'gemini/gemini-2.5-flash',
-        messages: HELLO,
-        stream,
-        ...(stream ? { stream_options: { include_usage: true } } : {}),
-      },
-      { traceparent: TRACEPARENT },
-    );
-    expect(res.status).toBe(200);
-    const usage = stream
-      ? sseEvents(await res.text()).find((e) => e !== '[DONE]' && e.usage)?.usage
-      : ((await res.json()) as { usage: Record<string, number> }).usage;
-    expect(usage.prompt_tokens).toBeGreaterThan(0);
-    expect(usage.completion_tokens).toBeGreaterThan(0);
-    const requestId = res.headers.get('x-request-id');
-    expect((await rowFor(gw, requestId)).trace_id).toBe(CALLER_TRACE);
-
-    const {
-      server,
-      children: [client],
-    } = await spansOfRequest(receiver, requestId, 2);
-    expect(client).toMatchObject({
-      kind: SPAN_KIND_CLIENT,
-      traceId: CALLER_TRACE,
-      name: 'chat gemini-2.5-flash',
-      attributes: {
-        'gen_ai.operation.name': 'chat',
-        'gen_ai.provider.name': 'gcp.gemini',
-        'gen_ai.request.model': 'gemini-2.5-flash',
-        'gen_ai.response.model': 'gemini-2.5-flash',
-        'gen_ai.response.finish_reasons': ['stop'],
-        'gen_ai.usage.input_tokens': usage.prompt_tokens,
-        'gen_ai.usage.output_tokens': usage.completion_tokens,
-      },
-    });
-    expect(upstream.lastRequest().path).toBe(`/gemini/v1beta/models/gemini-2.5-flash${method}`);
-    expect(upstream.lastRequest().headers.traceparent).toBe(
-      `00-${CALLER_TRACE}-${client.spanId}-01`,
-    );
-    expect(attributeText([server, client])).not.toContain('capital of France');
-    expect(attributeText([server, client])).not.toContain('AIzaSy'); // the upstream key
-  });
+      const requestModel = model.slice(model.indexOf('/') + 1);
+      const {
+        server,
+        children: [client],
+      } = await spansOfRequest(receiver, requestId, 2);
+      expect(client).toMatchObject({
+        kind: SPAN_KIND_CLIENT,
+        traceId: CALLER_TRACE,
+        name: `chat ${requestModel}`,
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': provider,
+          'gen_ai.request.model': requestModel,
+          'gen_ai.response.model': responseModel,
+          'gen_ai.response.finish_reasons': ['stop'],
+          'gen_ai.usage.input_tokens': usage.prompt_tokens,
+          'gen_ai.usage.output_tokens': usage.completion_tokens,
+        },
+      });
+      expect(upstream.lastRequest().path).toBe(path);
+      expect(upstream.lastRequest().headers.traceparent).toBe(
+        `00-${CALLER_TRACE}-${client.spanId}-01`,
+      );
+      const text = attributeText([server, client]);
+      expect(text).not.toContain('capital of France');
+      expect(text).not.toContain('upstream-0000'); // the upstream keys
+    },
+  );
 
   it('one client span per attempt: a retried 500 has error.type 500, the retry serves', async () => {
     upstream.enqueue(failure(500), openaiJson());
