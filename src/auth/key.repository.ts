@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type Database } from '../storage/database.js';
 import type { ApiKeysTable } from '../storage/schema.js';
+import { newestFirstPage } from '../storage/newest-first-page.js';
 import { guardStorage } from '../storage/storage-errors.js';
 
 export const BUDGET_PERIODS = ['daily', 'weekly', 'monthly', 'total'] as const;
@@ -84,23 +85,8 @@ export class KeyRepository {
 
   /** A page, newest first, and how many keys there are. */
   async list(limit: number, offset: number): Promise<{ keys: ApiKeyRecord[]; total: number }> {
-    const [rows, count] = await guardStorage(
-      Promise.all([
-        this.database.db
-          .selectFrom('api_keys')
-          .selectAll()
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(limit)
-          .offset(offset)
-          .execute(),
-        this.database.db
-          .selectFrom('api_keys')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .executeTakeFirstOrThrow(),
-      ]),
-    );
-    return { keys: rows.map(fromRow), total: Number(count.n) };
+    const { rows, total } = await newestFirstPage(this.database.db, 'api_keys', limit, offset);
+    return { keys: rows.map(fromRow), total };
   }
 
   /**

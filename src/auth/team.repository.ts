@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type Database } from '../storage/database.js';
 import type { TeamsTable } from '../storage/schema.js';
+import { newestFirstPage } from '../storage/newest-first-page.js';
 import { guardStorage } from '../storage/storage-errors.js';
 import type { BudgetPeriod } from './key.repository.js';
 
@@ -40,23 +41,8 @@ export class TeamRepository {
 
   /** Newest first. */
   async list(limit: number, offset: number): Promise<{ teams: TeamRecord[]; total: number }> {
-    const [rows, count] = await guardStorage(
-      Promise.all([
-        this.database.db
-          .selectFrom('teams')
-          .selectAll()
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(limit)
-          .offset(offset)
-          .execute(),
-        this.database.db
-          .selectFrom('teams')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .executeTakeFirstOrThrow(),
-      ]),
-    );
-    return { teams: rows.map(fromRow), total: Number(count.n) };
+    const { rows, total } = await newestFirstPage(this.database.db, 'teams', limit, offset);
+    return { teams: rows.map(fromRow), total };
   }
 
   async update(id: string, changes: TeamChanges): Promise<TeamRecord | undefined> {
