@@ -62,8 +62,8 @@ export class AdminKeysController {
   /**
    * Gives a key a new secret, shown in this response only.
    *
-   * The old secret stops working after an optional grace period. Id, name, team, limits and usage history stay. The old secret keeps working
-   * for `grace_seconds` (default 0: not at all) on every replica, then gets 401
+   * Id, name, team, limits and usage history stay. The old secret keeps working for
+   * `grace_seconds` (default 0: not at all) on every replica, then gets 401
    * `api_key_rotated`; rotating again ends an earlier grace period at once. The body is a
    * JSON object (`{}` for the defaults). A revoked or expired key gets 409.
    */

@@ -69,9 +69,10 @@ export class AdminUsageController {
   /**
    * Totals requests, tokens and cost per group.
    *
-   * For example spend per team and key per day, in one call. `group_by` takes one or more of `model`, `provider`, `key`, `team` and `day`
-   * (UTC), comma-separated (`group_by=team,key,day`); each row's `group` holds those
-   * dimensions, key and team names beside their ids. Same filters as the log.
+   * For example spend per team and key per day, in one call. `group_by` takes one or
+   * more of `model`, `provider`, `key`, `team` and `day` (UTC), comma-separated
+   * (`group_by=team,key,day`); each row's `group` holds those dimensions, key and team
+   * names beside their ids. Same filters as the log.
    */
   @Get('summary')
   @ApiOkResponse({ type: UsageSummaryDto })
