@@ -100,21 +100,13 @@ export class UsageRepository {
    * without an offset scan, along the same indexes as `list`.
    */
   async listAfter(filter: UsageFilter, cursor: LogCursor, limit: number): Promise<UsageRecord[]> {
-    const rows = await this.database.db
-      .selectFrom('usage_log')
-      .selectAll()
+    const rows = await this.listQuery(filter, limit)
       .where((eb) =>
-        eb.and([
-          matches(eb, filter),
-          eb.or([
-            eb('created_at', '<', cursor.createdAt),
-            eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.id)]),
-          ]),
+        eb.or([
+          eb('created_at', '<', cursor.createdAt),
+          eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.id)]),
         ]),
       )
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit)
       .execute();
     return rows.map(fromRow);
   }
@@ -249,15 +241,16 @@ export class UsageRepository {
     );
   }
 
-  private listQuery(filter: UsageFilter, limit: number, offset: number) {
-    return this.database.db
+  /** A log page's query: the filter, newest first (`id` breaking ties), `limit` entries. */
+  private listQuery(filter: UsageFilter, limit: number, offset?: number) {
+    const query = this.database.db
       .selectFrom('usage_log')
       .selectAll()
       .where((eb) => matches(eb, filter))
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
-      .limit(limit)
-      .offset(offset);
+      .limit(limit);
+    return offset === undefined ? query : query.offset(offset);
   }
 }
 
